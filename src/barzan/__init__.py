@@ -1,0 +1,1 @@
+"""Barzan: neighborhood-centric community management."""

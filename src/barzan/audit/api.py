@@ -1,0 +1,67 @@
+"""The audit log in the API, for those allowed to read it."""
+
+from datetime import datetime
+
+from ninja import Query, Schema
+from ninja.pagination import paginate
+
+from barzan.access.api import ScopedRouter
+from barzan.core.api import ERRORS, Pagination
+
+from .models import AuditEvent
+
+router = ScopedRouter(tags=["audit"])
+
+
+class AuditEventOut(Schema):
+    id: int
+    created_at: datetime
+    actor: str
+    verb: str
+    target_type: str | None
+    target_id: str
+    target_label: str
+    area_id: int | None
+    before: dict | None
+    after: dict | None
+    reason: str
+    request_id: str
+    job_id: str
+
+    @staticmethod
+    def resolve_actor(event) -> str:
+        return event.actor_label
+
+    @staticmethod
+    def resolve_target_type(event) -> str | None:
+        return event.target_type.model if event.target_type_id else None
+
+
+class AuditFilters(Schema):
+    verb: str | None = None
+    actor: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@router.get("/", response={200: list[AuditEventOut], **ERRORS}, summary="List audit events")
+@paginate(Pagination)
+def list_events(request, filters: Query[AuditFilters]):
+    """Events in your areas, newest first; your own events whatever your role."""
+    events = router.scope(request, AuditEvent.objects.select_related("target_type"))
+    if filters.verb:
+        events = events.filter(verb=filters.verb)
+    if filters.actor:
+        events = events.filter(actor_label=filters.actor)
+    if filters.since:
+        events = events.filter(created_at__gte=filters.since)
+    if filters.until:
+        events = events.filter(created_at__lt=filters.until)
+    return events.order_by("-created_at", "-id")
+
+
+@router.get(
+    "/{int:event_id}", response={200: AuditEventOut, **ERRORS}, summary="Read an audit event"
+)
+def get_event(request, event_id: int):
+    return router.get_object(request, AuditEvent.objects.select_related("target_type"), pk=event_id)

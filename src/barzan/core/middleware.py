@@ -1,0 +1,87 @@
+"""Request-wide middleware: a request id for audit and logs, and the language of the page."""
+
+import re
+import uuid
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from . import context
+from .errors import error_response, is_api_path
+
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+class RequestIdMiddleware:
+    """Give every request an id (or keep a proxy's X-Request-ID) that audit records carry."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = context.request_id.set(request.id)
+        try:
+            response = self.get_response(request)
+        finally:
+            context.request_id.reset(token)
+        response["X-Request-ID"] = request.id
+        return response
+
+
+def language_for(request) -> str:
+    """Return the page language: the user's choice, else the cookie, else Persian.
+
+    The browser's Accept-Language is ignored on purpose: Barzan is Persian first, and
+    most office browsers in Iran still announce English.
+    """
+    user = getattr(request, "user", None)
+    chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+    if chosen in _LANGUAGES:
+        return chosen
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return cookie if cookie in _LANGUAGES else settings.LANGUAGE_CODE
+
+
+class LanguageMiddleware:
+    """Activate the page language for the request (after authentication, before views)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = language_for(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class ApiErrorMiddleware:
+    """Give every failed API response the one error format, whoever produced it.
+
+    Django and django-ninja answer some failures themselves (405 Method Not Allowed, a
+    404 before routing) with HTML or an empty body; API clients get JSON instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and is_api_path(request.path)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            replacement = error_response(response.status_code)
+            for header in ("Allow", "WWW-Authenticate", "Retry-After", "X-Request-ID"):
+                if header in response:
+                    replacement[header] = response[header]
+            return replacement
+        return response

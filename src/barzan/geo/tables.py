@@ -1,0 +1,22 @@
+"""The area list table."""
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from barzan.core.tables import CodeColumn, NumberColumn, Table
+
+from .models import Area
+
+
+class AreaTable(Table):
+    name_fa = tables.Column(verbose_name=_("Persian name"), linkify=True)
+    name_en = tables.Column(verbose_name=_("English name"))
+    code = CodeColumn(verbose_name=_("Code"))
+    level = tables.Column(verbose_name=_("Level"), order_by=("level__rank",))
+    parent = tables.Column(verbose_name=_("Parent"), order_by=("parent__name_fa",))
+    population = NumberColumn(verbose_name=_("Population"))
+
+    class Meta(Table.Meta):
+        model = Area
+        fields = ["name_fa", "name_en", "code", "level", "parent", "population"]
+        order_by = ("path",)

@@ -1,0 +1,31 @@
+"""The home dashboard."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from django_otp import user_has_device
+
+from barzan.access import policy
+from barzan.access.views import access_exempt
+from barzan.accounts.readers import two_factor_required
+from barzan.core import navigation
+
+from .readers import home_summary
+
+
+@access_exempt("Shows only the user's own grants, and counts read through policy.scope().")
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "reports/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.update(
+            page_title=_("Home"),
+            summary=home_summary(user),
+            tiles=navigation.items_for(user),
+            suggest_two_factor=policy.is_privileged(user)
+            and not two_factor_required(user)
+            and not user_has_device(user, confirmed=True),
+        )
+        return context
