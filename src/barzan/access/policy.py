@@ -355,6 +355,7 @@ get_object_for = policy.get_object_for
 can_grant = policy.can_grant
 is_privileged = policy.is_privileged
 area_of = policy.area_of
+grants = policy.grants
 can_administer = policy.can_administer
 require_administer = policy.require_administer
 forget = policy.forget

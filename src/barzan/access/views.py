@@ -158,7 +158,7 @@ class ScopedFormMixin(ScopedViewMixin):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
+        kwargs["actor"] = self.request.user
         return kwargs
 
     def perform(self, form):

@@ -137,7 +137,7 @@ class GrantFieldsMixin:
     """Role, area and organization, narrowed to what the acting user may give."""
 
     def add_grant_fields(self):
-        ranks = [grant.rank for grant in policy.grants(self.user) if MANAGE in grant.actions]
+        ranks = [grant.rank for grant in policy.grants(self.actor) if MANAGE in grant.actions]
         top = max(ranks, default=-1)
         roles = [
             role.pk for role in Role.objects.all() if not role.is_privileged or role.rank <= top
@@ -145,13 +145,13 @@ class GrantFieldsMixin:
         self.fields["role"] = forms.ModelChoiceField(
             label=_("Role"), queryset=Role.objects.filter(pk__in=roles), empty_label=None
         )
-        self.fields["area"] = _area_field(self.user, MANAGE)
-        self.fields["organization"] = _organization_field(self.user)
+        self.fields["area"] = _area_field(self.actor, MANAGE)
+        self.fields["organization"] = _organization_field(self.actor)
 
     def clean_grant(self, cleaned_data):
         role, area = cleaned_data.get("role"), cleaned_data.get("area")
         organization = cleaned_data.get("organization")
-        if role and area and not policy.can_grant(self.user, role, area, organization):
+        if role and area and not policy.can_grant(self.actor, role, area, organization):
             raise forms.ValidationError(_("You may not give this role in this area."))
         return cleaned_data
 

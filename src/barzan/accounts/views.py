@@ -255,7 +255,7 @@ class AccountView(LoginRequiredMixin, TemplateView):
         return self.save_profile(request)
 
     def save_profile(self, request):
-        form = ProfileForm(request.POST, instance=request.user, user=request.user)
+        form = ProfileForm(request.POST, instance=request.user, actor=request.user)
         if form.is_valid():
             try:
                 actions.update_profile(
@@ -273,7 +273,7 @@ class AccountView(LoginRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(profile_form=form))
 
     def create_token(self, request):
-        form = ApiTokenForm(request.POST, user=request.user)
+        form = ApiTokenForm(request.POST, actor=request.user)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(token_form=form))
         token, raw = actions.create_api_token(

@@ -23,7 +23,7 @@ class FilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
-        self.user = getattr(request, "user", None)
+        self.actor = getattr(request, "user", None)
 
     def get_form_class(self):
         form_class = super().get_form_class()

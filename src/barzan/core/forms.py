@@ -74,9 +74,9 @@ class JalaliDateField(forms.Field):
 class BarzanFormMixin:
     """Style widgets for Bootstrap, mark invalid fields, and clean every text value."""
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, actor=None, **kwargs):
         # The acting user narrows choices (areas, organizations) to what they may use.
-        self.user = user
+        self.actor = actor
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget

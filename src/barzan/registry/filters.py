@@ -35,7 +35,7 @@ class OrganizationFilterSet(FilterSet):
         super().__init__(*args, **kwargs)
         # Provinces and counties only: a filter is for narrowing, the search for finding.
         self.filters["area"].queryset = (
-            policy.areas(self.user, VIEW).filter(depth__lte=2).select_related("level")
+            policy.areas(self.actor, VIEW).filter(depth__lte=2).select_related("level")
         )
 
     def search(self, queryset, name, value):

@@ -35,7 +35,7 @@ class OrganizationForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        areas = policy.areas(self.user, MANAGE).select_related("level", "parent")
+        areas = policy.areas(self.actor, MANAGE).select_related("level", "parent")
         self.fields["area"].queryset = areas
         self.fields["area"].widget = SearchSelect("geo:area_options", params={"action": MANAGE})
         self.fields["covered_areas"].queryset = areas
@@ -43,7 +43,7 @@ class OrganizationForm(ModelForm):
         self.fields["covered_areas"].help_text = _(
             "Leave empty if it serves only its seat. Hold Ctrl to choose several."
         )
-        self.fields["parent"].queryset = policy.scope(self.user, VIEW, Organization.objects.all())
+        self.fields["parent"].queryset = policy.scope(self.actor, VIEW, Organization.objects.all())
         self.fields["parent"].widget = SearchSelect("registry:organization_options")
         self.fields["parent"].required = False
         for name in ("area", "parent", "covered_areas"):

@@ -1,0 +1,171 @@
+"""The access policy: a grant covers its area and everything below it, and nothing else."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import Http404
+
+from barzan.access import policy
+from barzan.access.actions import ALL, AUDIT, CAPTURE, EXPORT, MANAGE, VIEW
+from barzan.audit.models import AuditEvent
+from barzan.geo.models import Area
+from barzan.registry.models import Organization
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(queryset):
+    return set(queryset.values_list("code", flat=True))
+
+
+class TestScope:
+    def test_a_province_grant_sees_its_counties_and_not_the_neighbouring_province(self, people, areas):
+        visible = policy.scope(people.tehran_manager, VIEW, Area.objects.all())
+        assert areas.tehran_county in visible
+        assert areas.shemiranat in visible
+        assert areas.district6 in visible
+        assert areas.isfahan not in visible
+        assert areas.isfahan_county not in visible
+        assert areas.country not in visible
+
+    @pytest.mark.parametrize("action", ALL)
+    def test_every_action_stays_inside_the_granted_province(self, people, areas, action):
+        rows = policy.scope(people.tehran_manager, action, Area.objects.all())
+        assert all(area.path.startswith(areas.tehran.path) for area in rows)
+        assert rows.exists()
+
+    def test_a_root_grant_sees_everything_including_rows_in_no_area(self, people, areas):
+        assert policy.scope(people.admin, VIEW, Area.objects.all()).count() == Area.objects.count()
+        orphan = AuditEvent.objects.create(actor_label="system", verb="test.orphan")
+        assert orphan in policy.scope(people.admin, AUDIT, AuditEvent.objects.all())
+        assert orphan not in policy.scope(people.tehran_manager, AUDIT, AuditEvent.objects.all())
+
+    def test_a_user_without_grants_sees_nothing(self, people):
+        assert not policy.scope(people.nobody, VIEW, Area.objects.all()).exists()
+        assert policy.can(people.nobody, VIEW) is False
+
+    def test_an_anonymous_or_inactive_user_sees_nothing(self, people, areas):
+        from django.contrib.auth.models import AnonymousUser
+
+        assert not policy.scope(AnonymousUser(), VIEW, Area.objects.all()).exists()
+        people.tehran_manager.is_active = False
+        assert not policy.scope(people.tehran_manager, VIEW, Area.objects.all()).exists()
+
+    def test_a_read_only_role_may_view_but_not_capture_or_manage(self, people, areas):
+        analyst = people.tehran_analyst
+        assert policy.scope(analyst, VIEW, Area.objects.all()).exists()
+        assert policy.scope(analyst, EXPORT, Area.objects.all()).exists()
+        assert not policy.scope(analyst, CAPTURE, Area.objects.all()).exists()
+        assert not policy.scope(analyst, MANAGE, Area.objects.all()).exists()
+
+    def test_an_organization_grant_is_limited_to_that_organizations_rows(self, people, organizations):
+        visible = policy.scope(people.focal_point, VIEW, Organization.objects.all())
+        assert codes(visible) == {"education-tehran"}
+        assert policy.can(people.focal_point, CAPTURE, organizations.education_tehran) is True
+        assert policy.can(people.focal_point, CAPTURE, organizations.welfare_tehran) is False
+
+    def test_an_organization_grant_still_covers_models_without_an_organization(self, people, areas):
+        assert areas.tehran_county in policy.scope(people.focal_point, VIEW, Area.objects.all())
+
+    def test_unregistered_models_are_refused(self, people):
+        from barzan.access.models import Role
+
+        with pytest.raises(ImproperlyConfigured):
+            policy.scope(people.admin, VIEW, Role.objects.all())
+
+    def test_unknown_actions_are_refused(self, people, areas):
+        with pytest.raises(ValueError):
+            policy.can(people.admin, "delete-everything", areas.tehran)
+
+
+class TestCan:
+    def test_can_agrees_with_scope_for_every_area_and_action(self, people, areas):
+        for user in (people.admin, people.tehran_manager, people.tehran_analyst, people.secretary):
+            for action in ALL:
+                scoped = set(policy.scope(user, action, Area.objects.all()))
+                for area in Area.objects.all():
+                    assert policy.can(user, action, area) is (area in scoped), (user, action, area)
+
+    def test_can_on_a_model_asks_whether_any_grant_allows_the_action(self, people):
+        assert policy.can(people.tehran_manager, MANAGE, Area) is True
+        assert policy.can(people.tehran_analyst, MANAGE, Area) is False
+
+    def test_require_raises_permission_denied(self, people, areas):
+        with pytest.raises(PermissionDenied):
+            policy.require(people.tehran_manager, MANAGE, areas.isfahan)
+        policy.require(people.tehran_manager, MANAGE, areas.shemiranat)
+
+    def test_the_audit_log_needs_the_audit_action_but_everyone_sees_their_own_events(self, people, areas):
+        from barzan import audit
+
+        mine = audit.record(actor=people.tehran_analyst, verb="test.mine", target=areas.tehran_county)
+        theirs = audit.record(actor=people.tehran_manager, verb="test.theirs", target=areas.tehran_county)
+        visible = policy.scope(people.tehran_analyst, VIEW, AuditEvent.objects.all())
+        assert mine in visible
+        assert theirs not in visible
+        assert policy.can(people.tehran_analyst, VIEW, AuditEvent) is False
+        assert theirs in policy.scope(people.tehran_manager, VIEW, AuditEvent.objects.all())
+
+
+class TestGetObjectFor:
+    def test_an_object_outside_the_scope_is_404(self, people, areas):
+        with pytest.raises(Http404):
+            policy.get_object_for(people.tehran_manager, Area.objects.all(), pk=areas.isfahan.pk)
+
+    def test_a_visible_object_the_user_may_not_change_is_403(self, people, areas):
+        with pytest.raises(PermissionDenied):
+            policy.get_object_for(people.tehran_analyst, Area.objects.all(), MANAGE, pk=areas.tehran.pk)
+
+    def test_a_visible_object_is_returned(self, people, areas):
+        found = policy.get_object_for(people.tehran_manager, Area.objects.all(), MANAGE, pk=areas.tehran.pk)
+        assert found == areas.tehran
+
+
+class TestAreasAndUsers:
+    def test_areas_lists_the_pickable_areas_for_an_action(self, people, areas):
+        assert set(policy.areas(people.secretary, CAPTURE)) == {areas.district6}
+        assert not policy.areas(people.secretary, MANAGE).exists()
+
+    def test_users_who_can_act_on_an_area_are_the_holders_above_it(self, people, areas):
+        managers = set(policy.users_who_can(MANAGE, areas.district6))
+        assert managers == {people.admin, people.tehran_manager}
+        viewers = set(policy.users_who_can(VIEW, areas.district6))
+        assert people.secretary in viewers
+        assert people.isfahan_manager not in viewers
+
+
+class TestGranting:
+    def test_an_area_manager_may_grant_ordinary_roles_in_their_province_only(self, people, roles, areas):
+        manager = people.tehran_manager
+        assert policy.can_grant(manager, roles["analyst"], areas.tehran_county) is True
+        assert policy.can_grant(manager, roles["analyst"], areas.isfahan) is False
+        assert policy.can_grant(manager, roles["area_manager"], areas.shemiranat) is True
+
+    def test_no_one_grants_a_privileged_role_above_their_own_rank(self, people, roles, areas):
+        assert policy.can_grant(people.tehran_manager, roles["national_admin"], areas.tehran) is False
+        assert policy.can_grant(people.admin, roles["national_admin"], areas.tehran) is True
+
+    def test_an_analyst_grants_nothing(self, people, roles, areas):
+        assert policy.can_grant(people.tehran_analyst, roles["analyst"], areas.tehran_county) is False
+
+    def test_administering_an_account_needs_every_one_of_its_grants(self, people, roles, areas):
+        from barzan.accounts.actions import grant_role
+
+        assert policy.can_administer(people.tehran_manager, people.tehran_analyst) is True
+        assert policy.can_administer(people.tehran_manager, people.isfahan_manager) is False
+        grant_role(actor=None, user=people.tehran_analyst, role=roles["analyst"], area=areas.isfahan)
+        assert policy.can_administer(people.tehran_manager, people.tehran_analyst) is False
+        assert policy.can_administer(people.admin, people.tehran_analyst) is True
+
+    def test_nobody_administers_their_own_account_or_a_higher_one(self, people):
+        assert policy.can_administer(people.admin, people.admin) is False
+        assert policy.can_administer(people.tehran_manager, people.admin) is False
+
+
+class TestCaching:
+    def test_grants_are_read_once_per_user_object(self, people, django_assert_num_queries, areas):
+        user = people.tehran_manager
+        policy.forget(user)
+        with django_assert_num_queries(1):
+            policy.grants(user)
+            policy.grants(user)
+            policy.can(user, VIEW, areas.tehran)
