@@ -287,9 +287,10 @@ class AccessPolicy:
 
     def area_of(self, obj):
         """Return the area `obj` lies in, by the lookup its model registered, or None."""
-        if obj is None or not self.registry.is_registered(type(obj)):
+        # obj.__class__, not type(obj): request.user is a lazy proxy whose type is not User.
+        if obj is None or not self.registry.is_registered(obj.__class__):
             return None
-        registration = self.registry.get(type(obj))
+        registration = self.registry.get(obj.__class__)
         if not registration.many:
             return _follow(obj, registration.area)
         if obj.pk is None:

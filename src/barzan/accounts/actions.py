@@ -270,7 +270,7 @@ def create_user(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
-    language: str = "fa",
+    language: str = "",
     password: str = "",
 ) -> User:
     """Create a user with a first grant (a user without one could do nothing).

@@ -13,6 +13,7 @@ from barzan.access.models import Grant, Role
 from barzan.core.forms import BarzanFormMixin, Form, JalaliDateField, ModelForm, VersionField
 from barzan.core.text import to_latin_digits
 from barzan.core.widgets import SearchSelect
+from barzan.geo.forms import AreaChoiceField
 
 from .models import User
 
@@ -77,7 +78,11 @@ class SetPasswordForm(BarzanFormMixin, auth_forms.SetPasswordForm):
 
 
 class PasswordResetForm(BarzanFormMixin, auth_forms.PasswordResetForm):
-    pass
+    def get_users(self, email):
+        # Unlike Django, include accounts without a usable password: a user created without
+        # one is told to use "Forgot your password?" once the emailed link expires.
+        users = User._default_manager.filter(email__iexact=email, is_active=True)
+        return (user for user in users if user.email.casefold() == email.casefold())
 
 
 class ProfileForm(ModelForm):
@@ -113,7 +118,7 @@ class ApiTokenForm(Form):
 
 
 def _area_field(user, action: str):
-    return forms.ModelChoiceField(
+    return AreaChoiceField(
         label=_("Area"),
         queryset=policy.areas(user, action).select_related("level"),
         widget=SearchSelect("geo:area_options", params={"action": action}),

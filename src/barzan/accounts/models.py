@@ -19,8 +19,9 @@ class User(AbstractUser, VersionedModel):
     Residents never get accounts; they follow their requests with a tracking code.
     """
 
+    # Empty until the user picks one: pages then follow the language cookie, else Persian.
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
     )
 
     class Meta:

@@ -16,6 +16,15 @@ def two_factor_required(user) -> bool:
     return settings.TWO_FACTOR == "required" and policy.is_privileged(user)
 
 
+def has_confirmed_device(user) -> bool:
+    """Return whether `user` has a confirmed two-factor device (read once per user object)."""
+    cached = getattr(user, "_has_confirmed_device", None)
+    if cached is None:
+        cached = user_has_device(user, confirmed=True)
+        user._has_confirmed_device = cached
+    return cached
+
+
 def two_factor_state(request) -> str:
     """Return "verify", "setup" or "ok" for the session of `request`.
 
@@ -25,8 +34,11 @@ def two_factor_state(request) -> str:
     user = request.user
     if not user.is_authenticated:
         return "ok"
-    if user_has_device(user, confirmed=True):
-        return "ok" if user.is_verified() else "verify"
+    if has_confirmed_device(user):
+        # A user logged in by this very request is not wrapped by OTPMiddleware, which adds
+        # is_verified(): they have entered no code yet.
+        is_verified = getattr(user, "is_verified", None)
+        return "ok" if is_verified is not None and is_verified() else "verify"
     return "setup" if two_factor_required(user) else "ok"
 
 

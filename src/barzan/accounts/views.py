@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -89,10 +89,12 @@ class LoginView(FormView):
         actions.log_in(self.request, form.get_user())
         target = _safe_next(self.request, reverse(settings.LOGIN_REDIRECT_URL))
         state = two_factor_state(self.request)
+        # Encoded, so that a next with its own query string (?a=1&b=2) arrives whole.
+        query = urlencode({"next": target})
         if state == "verify":
-            return redirect(f"{reverse('accounts:two_factor_verify')}?next={target}")
+            return redirect(f"{reverse('accounts:two_factor_verify')}?{query}")
         if state == "setup":
-            return redirect(f"{reverse('accounts:two_factor_setup')}?next={target}")
+            return redirect(f"{reverse('accounts:two_factor_setup')}?{query}")
         return redirect(target)
 
     def get_context_data(self, **kwargs):
@@ -179,9 +181,8 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and two_factor_state(request) == "verify":
-            return redirect(
-                f"{reverse('accounts:two_factor_verify')}?next={_safe_next(request, '')}"
-            )
+            query = urlencode({"next": _safe_next(request, "")})
+            return redirect(f"{reverse('accounts:two_factor_verify')}?{query}")
         return super().dispatch(request, *args, **kwargs)
 
     def get_device(self) -> TOTPDevice:

@@ -74,8 +74,8 @@ _FOLD_LETTERS = str.maketrans(
 
 _DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 _SPACES = re.compile(r"\s+")
-_ZWNJ_RUNS = re.compile(f"{ZWNJ}{{2,}}")
-_ZWNJ_BESIDE_SPACE = re.compile(f" ?{ZWNJ} ?")
+# A run of spaces and ZWNJs: one space if the run has a space, else one ZWNJ.
+_JOINER_RUNS = re.compile(f"[ {ZWNJ}]+")
 
 
 def to_latin_digits(text: str) -> str:
@@ -97,12 +97,13 @@ def clean(text: str | None) -> str:
     """
     if not text:
         return ""
-    # NFKC turns Arabic presentation forms (ﻻ, ﺑ…) back into letters.
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_CLEAN_LETTERS).translate(_TO_LATIN_DIGITS)
+    # NFKC turns Arabic presentation forms (ﻻ, ﺑ…) back into letters. It runs again once
+    # tatweel and invisible marks are gone, so that a letter and a mark they kept apart
+    # compose (alef, tatweel, madda becomes آ) and cleaning clean text changes nothing.
+    text = unicodedata.normalize("NFKC", text).translate(_CLEAN_LETTERS)
+    text = unicodedata.normalize("NFKC", text).translate(_TO_LATIN_DIGITS)
     text = _SPACES.sub(" ", text)
-    text = _ZWNJ_RUNS.sub(ZWNJ, text)
-    text = _ZWNJ_BESIDE_SPACE.sub(lambda m: " " if " " in m.group() else ZWNJ, text)
+    text = _JOINER_RUNS.sub(lambda m: " " if " " in m.group() else ZWNJ, text)
     return text.strip(" " + ZWNJ)
 
 
@@ -123,6 +124,8 @@ def normalize(text: str | None) -> str:
     text = clean(text)
     text = _DIACRITICS.sub("", text)
     text = text.translate(_FOLD_LETTERS).casefold()
+    # Removing a mark or folding case can leave a letter beside an accent it composes with.
+    text = unicodedata.normalize("NFKC", text)
     return _SPACES.sub(" ", text).strip()
 
 

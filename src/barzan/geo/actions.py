@@ -24,7 +24,10 @@ AUDITED_FIELDS = ("code", "name_fa", "name_en", "level", "parent", "population")
 
 def area_search_text(area: Area) -> str:
     """Return the text area search matches: both names and the code, normalised."""
-    return " ".join(filter(None, (search_key(area.name_fa), search_key(area.name_en), area.code)))
+    # The code is lower-cased like the search key: PostgreSQL's LIKE is case-sensitive.
+    return " ".join(
+        filter(None, (search_key(area.name_fa), search_key(area.name_en), area.code.lower()))
+    )
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from barzan.access.actions import VIEW
 from barzan.access.views import ScopedDetailView, ScopedListView, ScopedOptionsView
 
 from .filters import AreaFilterSet
+from .forms import area_label
 from .models import Area
 from .readers import ancestors_of, children_of
 from .tables import AreaTable
@@ -60,5 +61,4 @@ class AreaOptionsView(ScopedOptionsView):
         return Area.objects.select_related("level", "parent").order_by("depth", "name_fa")
 
     def label(self, area):
-        parent = f" — {area.parent.name}" if area.parent_id else ""
-        return f"{area.name} ({area.level.name}){parent}"
+        return area_label(area)

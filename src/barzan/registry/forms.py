@@ -7,6 +7,7 @@ from barzan.access import policy
 from barzan.access.actions import MANAGE, VIEW
 from barzan.core.forms import ModelForm, VersionField
 from barzan.core.widgets import SearchSelect
+from barzan.geo.forms import AreaChoiceField, AreaMultipleChoiceField
 
 from .models import Organization
 
@@ -31,23 +32,22 @@ class OrganizationForm(ModelForm):
         widgets = {
             "code": forms.TextInput(attrs={"dir": "ltr"}),
             "name_en": forms.TextInput(attrs={"dir": "ltr"}),
+            "area": SearchSelect("geo:area_options", params={"action": MANAGE}),
+            "parent": SearchSelect("registry:organization_options"),
+            "covered_areas": forms.SelectMultiple(attrs={"size": 6}),
         }
+        field_classes = {"area": AreaChoiceField, "covered_areas": AreaMultipleChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         areas = policy.areas(self.actor, MANAGE).select_related("level", "parent")
+        # Assigning a queryset also refreshes the widget's choices.
         self.fields["area"].queryset = areas
-        self.fields["area"].widget = SearchSelect("geo:area_options", params={"action": MANAGE})
         self.fields["covered_areas"].queryset = areas
-        self.fields["covered_areas"].widget = forms.SelectMultiple(attrs={"size": 6})
         self.fields["covered_areas"].help_text = _(
             "Leave empty if it serves only its seat. Hold Ctrl to choose several."
         )
         self.fields["parent"].queryset = policy.scope(self.actor, VIEW, Organization.objects.all())
-        self.fields["parent"].widget = SearchSelect("registry:organization_options")
-        self.fields["parent"].required = False
-        for name in ("area", "parent", "covered_areas"):
-            self.fields[name].widget.attrs.setdefault("class", "form-select")
         if self.instance.pk:
             self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(
                 pk=self.instance.pk

@@ -3,11 +3,10 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from django_otp import user_has_device
 
 from barzan.access import policy
 from barzan.access.views import access_exempt
-from barzan.accounts.readers import two_factor_required
+from barzan.accounts.readers import has_confirmed_device, two_factor_required
 from barzan.core import navigation
 
 from .readers import home_summary
@@ -26,6 +25,6 @@ class HomeView(LoginRequiredMixin, TemplateView):
             tiles=navigation.items_for(user),
             suggest_two_factor=policy.is_privileged(user)
             and not two_factor_required(user)
-            and not user_has_device(user, confirmed=True),
+            and not has_confirmed_device(user),
         )
         return context

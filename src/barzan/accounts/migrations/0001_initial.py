@@ -90,8 +90,9 @@ class Migration(migrations.Migration):
                 (
                     "language",
                     models.CharField(
+                        blank=True,
                         choices=[("fa", "Persian"), ("en", "English")],
-                        default="fa",
+                        default="",
                         max_length=8,
                         verbose_name="language",
                     ),
