@@ -80,8 +80,8 @@ def describe_logins() -> list[tuple[str, str, str]]:
             .first()
         )
         if grant is not None:
-            place = f"{grant.area.name}" + (
-                f" / {grant.organization.name}" if grant.organization_id else ""
-            )
-            rows.append((grant.role.name, place, login.username))
+            place = grant.area.name_en or grant.area.name_fa
+            if grant.organization_id:
+                place += f" / {grant.organization.name_en or grant.organization.name_fa}"
+            rows.append((grant.role.name_en or grant.role.name_fa, place, login.username))
     return rows

@@ -1,0 +1,134 @@
+"""CSV and Excel downloads: Persian-safe encoding, right-to-left sheets, no formula injection."""
+
+import csv
+import io
+import zipfile
+from datetime import date
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+from python_calamine import CalamineWorkbook
+
+from barzan.core.exports import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    csv_response,
+    export_filename,
+    safe_cell,
+    xlsx_response,
+)
+
+ROWS = [["کد", "نام", "جمعیت"], ["05", "کرمانشاه", 1952434], ["23", "تهران", 13267637]]
+
+
+def csv_bytes(response):
+    return b"".join(response.streaming_content)
+
+
+def csv_rows(response):
+    return list(csv.reader(io.StringIO(csv_bytes(response).decode("utf-8-sig"))))
+
+
+def sheet_rows(response):
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    return workbook.get_sheet_by_index(0).to_python()
+
+
+def sheet_xml(response):
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+class TestCsv:
+    def test_starts_with_a_utf8_byte_order_mark(self):
+        assert csv_bytes(csv_response("areas.csv", ROWS)).startswith(b"\xef\xbb\xbf")
+
+    def test_is_a_utf8_csv_attachment(self):
+        response = csv_response("areas.csv", ROWS)
+        assert response["Content-Type"] == CSV_CONTENT_TYPE
+        assert response["Content-Disposition"] == 'attachment; filename="areas.csv"'
+
+    def test_writes_every_row_in_persian(self):
+        assert csv_rows(csv_response("areas.csv", ROWS)) == [
+            ["کد", "نام", "جمعیت"],
+            ["05", "کرمانشاه", "1952434"],
+            ["23", "تهران", "13267637"],
+        ]
+
+    def test_streams_rows_without_reading_them_all_first(self):
+        consumed = []
+
+        def rows():
+            for number in range(3):
+                consumed.append(number)
+                yield [number]
+
+        response = csv_response("numbers.csv", rows())
+        assert response.streaming is True
+        assert consumed == []
+        chunks = iter(response.streaming_content)
+        next(chunks)  # the byte-order mark
+        next(chunks)
+        assert consumed == [0]
+        list(chunks)
+        assert consumed == [0, 1, 2]
+
+    @pytest.mark.parametrize("value", ["=1+1", "+98912", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+    def test_a_cell_a_spreadsheet_would_run_gets_an_apostrophe(self, value):
+        rows = csv_rows(csv_response("x.csv", [["header"], [value]]))
+        assert rows[1] == ["'" + value]
+
+    def test_ordinary_cells_and_numbers_are_not_prefixed(self):
+        assert safe_cell("تهران") == "تهران"
+        assert safe_cell("a=b") == "a=b"
+        assert safe_cell(-5) == -5
+        assert safe_cell(None) == ""
+
+    def test_lazy_translations_are_written_as_text(self):
+        with translation.override("en"):
+            rows = csv_rows(csv_response("x.csv", [[gettext_lazy("Persian")]]))
+        assert rows == [["Persian"]]
+
+
+class TestXlsx:
+    def test_is_a_workbook_calamine_reads(self):
+        response = xlsx_response("areas.xlsx", "Areas", ROWS)
+        assert response["Content-Type"] == XLSX_CONTENT_TYPE
+        assert response["Content-Disposition"] == 'attachment; filename="areas.xlsx"'
+        assert sheet_rows(response) == [
+            ["کد", "نام", "جمعیت"],
+            ["05", "کرمانشاه", 1952434],
+            ["23", "تهران", 13267637],
+        ]
+
+    def test_the_sheet_runs_right_to_left_on_a_persian_page(self):
+        with translation.override("fa"):
+            response = xlsx_response("areas.xlsx", "محدوده‌ها", ROWS)
+        assert 'rightToLeft="1"' in sheet_xml(response)
+
+    def test_the_sheet_runs_left_to_right_on_an_english_page(self):
+        with translation.override("en"):
+            response = xlsx_response("areas.xlsx", "Areas", ROWS)
+        assert "rightToLeft" not in sheet_xml(response)
+
+    def test_lazy_translation_strings_are_written_as_text(self):
+        with translation.override("en"):
+            response = xlsx_response("x.xlsx", "Languages", [[gettext_lazy("Persian")], ["x"]])
+        assert sheet_rows(response)[0] == ["Persian"]
+
+    def test_a_formula_is_written_as_text_not_run(self):
+        response = xlsx_response("x.xlsx", "Sheet", [["header"], ["=1+1"]])
+        assert sheet_rows(response)[1] == ["'=1+1"]
+        assert "<f>" not in sheet_xml(response)
+
+    def test_a_long_sheet_name_is_cut_to_31_characters(self):
+        response = xlsx_response("x.xlsx", "a" * 40, [["header"]])
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        assert workbook.sheet_names == ["a" * 31]
+
+
+def test_export_filename_carries_todays_jalali_date(monkeypatch):
+    monkeypatch.setattr("barzan.core.jalali.today", lambda: date(2023, 10, 21))
+    with translation.override("fa"):
+        assert export_filename("audit", "csv") == "audit-1402-07-29.csv"
