@@ -17,7 +17,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name:12} {text}")
         return 2
     module = importlib.import_module(f"benchmarks.{argv[0]}")
-    parser = argparse.ArgumentParser(prog=f"python -m benchmarks {argv[0]}", description=BENCHMARKS[argv[0]])
+    parser = argparse.ArgumentParser(
+        prog=f"python -m benchmarks {argv[0]}", description=BENCHMARKS[argv[0]]
+    )
     module.add_arguments(parser)
     return module.run(parser.parse_args(argv[1:]))
 

@@ -22,14 +22,16 @@ DEMO_PASSWORD = "barzan-demo-1403"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--duration", type=float, default=15.0, help="Seconds of load (default 15).")
+    parser.add_argument(
+        "--duration", type=float, default=15.0, help="Seconds of load (default 15)."
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="Parallel clients (default 8).")
     parser.add_argument("--workers", type=int, default=default_workers(), help="gunicorn workers.")
     parser.add_argument("--user", default="admin", help="Demo user to log in as (default admin).")
     parser.add_argument(
         "--postgres",
         metavar="URL",
-        help="Run against a throwaway database created on this PostgreSQL server instead of SQLite.",
+        help="Use a throwaway database on this PostgreSQL server instead of SQLite.",
     )
 
 
@@ -60,7 +62,9 @@ def measure(host, port, cookie, concurrency: int, duration: float) -> Figures:
     latencies, errors, lock = [], [], threading.Lock()
     deadline = time.monotonic() + duration
     threads = [
-        threading.Thread(target=hammer, args=(host, port, cookie, deadline, latencies, errors, lock))
+        threading.Thread(
+            target=hammer, args=(host, port, cookie, deadline, latencies, errors, lock)
+        )
         for _ in range(concurrency)
     ]
     started = time.monotonic()
@@ -72,11 +76,13 @@ def measure(host, port, cookie, concurrency: int, duration: float) -> Figures:
 
 
 def run(options) -> int:
-    with throwaway_database(options.postgres) as database_url:
-        with demo_server(options.workers, database_url) as (host, port, _env):
-            cookie = log_in(host, port, options.user, DEMO_PASSWORD)
-            measure(host, port, cookie, options.concurrency, min(3.0, options.duration))  # warm-up
-            figures = measure(host, port, cookie, options.concurrency, options.duration)
+    with (
+        throwaway_database(options.postgres) as database_url,
+        demo_server(options.workers, database_url) as (host, port, _env),
+    ):
+        cookie = log_in(host, port, options.user, DEMO_PASSWORD)
+        measure(host, port, cookie, options.concurrency, min(3.0, options.duration))  # warm-up
+        figures = measure(host, port, cookie, options.concurrency, options.duration)
     database = "PostgreSQL" if options.postgres else "SQLite"
     print(f"home_page: GET / as {options.user}, {database}, gunicorn {options.workers} workers, "
           f"{options.concurrency} clients, {options.duration:g} s")  # fmt: skip

@@ -107,7 +107,9 @@ def log_in(host: str, port: int, username: str, password: str) -> str:
             name, _, rest = value.partition("=")
             cookies[name] = rest.split(";", 1)[0]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
-    form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password})
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": username, "password": password}
+    )
     connection.request(
         "POST",
         "/accounts/login/",

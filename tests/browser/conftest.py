@@ -32,7 +32,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def chromium():
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt install chromium; .ci/run does).")
+        pytest.skip(
+            f"Chromium is not installed at {CHROMIUM} (apt install chromium; .ci/run does)."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -16,8 +16,9 @@ PRIVILEGED = {"admin", "tehran-manager"}
 
 @pytest.fixture
 def demo_content(transactional_db):
-    from barzan import demo
     from conftest import seed_reference_data
+
+    from barzan import demo
 
     seed_reference_data()
     demo.load()
@@ -40,9 +41,9 @@ def test_each_demo_role_logs_in_to_persian_rtl_and_switches_to_english(
         page.on("requestfailed", lambda request, seen=failures: seen.append(request.url))
         page.on(
             "response",
-            lambda response, seen=failures: seen.append(f"{response.status} {response.url}")
-            if response.status >= 400
-            else None,
+            lambda response, seen=failures: (
+                seen.append(f"{response.status} {response.url}") if response.status >= 400 else None
+            ),
         )
 
         # The browser asks for English (locale en-US); Barzan still answers in Persian.

@@ -24,9 +24,16 @@ class ScopedRouter(Router):
         return VIEW if request.method in SAFE_METHODS else self.write_action
 
     def scope(self, request, queryset, action: str | None = None):
-        return policy.scope(request.user, action or self.action_for(request), queryset)
+        action = action or self.action_for(request)
+        self.require_kind(request, queryset.model, action)
+        return policy.scope(request.user, action, queryset)
 
     def get_object(self, request, queryset, action: str | None = None, **lookup):
+        self.require_kind(request, queryset.model, VIEW)
         return policy.get_object_for(
             request.user, queryset, action or self.action_for(request), **lookup
         )
+
+    def require_kind(self, request, model, action: str) -> None:
+        """Refuse (403) a kind of row the user may never take `action` on, as pages do."""
+        policy.require(request.user, action, model)

@@ -55,7 +55,21 @@ class ScopedViewMixin(LoginRequiredMixin):
         return policy.scope(self.request.user, self.read_action, self.get_base_queryset())
 
 
-class ScopedListView(ScopedViewMixin, ListView):
+class ModelPermissionMixin:
+    """Refuse outright (403) a page of a kind the user may never see, rather than show it empty.
+
+    Rows a user owns (their own audit events) stay reachable through readers such as the
+    home page; the pages of a kind belong to those whose role covers the kind.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not policy.can(user, self.read_action, self.model):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedListView(ModelPermissionMixin, ScopedViewMixin, ListView):
     """A filtered, sorted, paginated table of the rows a user may see, with CSV/XLSX export."""
 
     template_name = "core/list.html"
@@ -67,14 +81,6 @@ class ScopedListView(ScopedViewMixin, ListView):
     export_name = ""
     page_title = None
     page_description = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        # A page of a kind the user may never see is refused outright, not shown empty.
-        if request.user.is_authenticated and not policy.can(
-            request.user, self.read_action, self.model
-        ):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         export_format = request.GET.get("export")
@@ -144,7 +150,7 @@ class ScopedListView(ScopedViewMixin, ListView):
         )
 
 
-class ScopedDetailView(ScopedViewMixin, DetailView):
+class ScopedDetailView(ModelPermissionMixin, ScopedViewMixin, DetailView):
     """One row the user may see; 404 for rows outside their scope."""
 
 

@@ -47,7 +47,7 @@ class AuditFilters(Schema):
 @router.get("/", response={200: list[AuditEventOut], **ERRORS}, summary="List audit events")
 @paginate(Pagination)
 def list_events(request, filters: Query[AuditFilters]):
-    """Events in your areas, newest first; your own events whatever your role."""
+    """Events in your areas, newest first, for roles that may read the audit log."""
     events = router.scope(request, AuditEvent.objects.select_related("target_type"))
     if filters.verb:
         events = events.filter(verb=filters.verb)

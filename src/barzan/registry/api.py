@@ -2,6 +2,7 @@
 
 from ninja import Query, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 from pydantic import Field
 
 from barzan.access.actions import MANAGE
@@ -120,7 +121,7 @@ def create_organization(request, payload: OrganizationIn):
         covered_areas=covered,
         is_active=payload.is_active,
     )
-    return 201, _organizations().get(pk=organization.pk)
+    return Status(201, _organizations().get(pk=organization.pk))
 
 
 @router.patch(

@@ -18,14 +18,16 @@ def models_with_an_area():
         if not model.__module__.startswith("barzan."):
             continue
         for field in model._meta.get_fields():
-            if field.is_relation and field.related_model is Area and (field.many_to_one or field.many_to_many):
-                if field.concrete:
-                    yield model
-                    break
+            points_at_area = field.is_relation and field.related_model is Area
+            if points_at_area and field.concrete and (field.many_to_one or field.many_to_many):
+                yield model
+                break
 
 
 def test_every_model_with_an_area_is_registered_with_the_policy():
-    missing = [model._meta.label for model in models_with_an_area() if not registry.is_registered(model)]
+    missing = [
+        model._meta.label for model in models_with_an_area() if not registry.is_registered(model)
+    ]
     assert missing == [], f"Register these with access.register(): {missing}"
 
 
@@ -58,7 +60,9 @@ def test_every_page_inherits_a_scoped_base_view_or_says_why_not():
         if getattr(view_class or callback, "access_exempt", ""):
             continue
         unscoped.append(route)
-    assert unscoped == [], f"These views neither inherit a Scoped*View nor carry @access_exempt: {unscoped}"
+    assert unscoped == [], (
+        f"These views neither inherit a Scoped*View nor carry @access_exempt: {unscoped}"
+    )
 
 
 def test_the_view_walk_sees_pages_of_every_app():

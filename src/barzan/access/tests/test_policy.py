@@ -18,7 +18,9 @@ def codes(queryset):
 
 
 class TestScope:
-    def test_a_province_grant_sees_its_counties_and_not_the_neighbouring_province(self, people, areas):
+    def test_a_province_grant_sees_its_counties_and_not_the_neighbouring_province(
+        self, people, areas
+    ):
         visible = policy.scope(people.tehran_manager, VIEW, Area.objects.all())
         assert areas.tehran_county in visible
         assert areas.shemiranat in visible
@@ -57,7 +59,9 @@ class TestScope:
         assert not policy.scope(analyst, CAPTURE, Area.objects.all()).exists()
         assert not policy.scope(analyst, MANAGE, Area.objects.all()).exists()
 
-    def test_an_organization_grant_is_limited_to_that_organizations_rows(self, people, organizations):
+    def test_an_organization_grant_is_limited_to_that_organizations_rows(
+        self, people, organizations
+    ):
         visible = policy.scope(people.focal_point, VIEW, Organization.objects.all())
         assert codes(visible) == {"education-tehran"}
         assert policy.can(people.focal_point, CAPTURE, organizations.education_tehran) is True
@@ -94,11 +98,17 @@ class TestCan:
             policy.require(people.tehran_manager, MANAGE, areas.isfahan)
         policy.require(people.tehran_manager, MANAGE, areas.shemiranat)
 
-    def test_the_audit_log_needs_the_audit_action_but_everyone_sees_their_own_events(self, people, areas):
+    def test_the_audit_log_needs_the_audit_action_but_everyone_sees_their_own_events(
+        self, people, areas
+    ):
         from barzan import audit
 
-        mine = audit.record(actor=people.tehran_analyst, verb="test.mine", target=areas.tehran_county)
-        theirs = audit.record(actor=people.tehran_manager, verb="test.theirs", target=areas.tehran_county)
+        mine = audit.record(
+            actor=people.tehran_analyst, verb="test.mine", target=areas.tehran_county
+        )
+        theirs = audit.record(
+            actor=people.tehran_manager, verb="test.theirs", target=areas.tehran_county
+        )
         visible = policy.scope(people.tehran_analyst, VIEW, AuditEvent.objects.all())
         assert mine in visible
         assert theirs not in visible
@@ -113,10 +123,14 @@ class TestGetObjectFor:
 
     def test_a_visible_object_the_user_may_not_change_is_403(self, people, areas):
         with pytest.raises(PermissionDenied):
-            policy.get_object_for(people.tehran_analyst, Area.objects.all(), MANAGE, pk=areas.tehran.pk)
+            policy.get_object_for(
+                people.tehran_analyst, Area.objects.all(), MANAGE, pk=areas.tehran.pk
+            )
 
     def test_a_visible_object_is_returned(self, people, areas):
-        found = policy.get_object_for(people.tehran_manager, Area.objects.all(), MANAGE, pk=areas.tehran.pk)
+        found = policy.get_object_for(
+            people.tehran_manager, Area.objects.all(), MANAGE, pk=areas.tehran.pk
+        )
         assert found == areas.tehran
 
 
@@ -134,25 +148,33 @@ class TestAreasAndUsers:
 
 
 class TestGranting:
-    def test_an_area_manager_may_grant_ordinary_roles_in_their_province_only(self, people, roles, areas):
+    def test_an_area_manager_may_grant_ordinary_roles_in_their_province_only(
+        self, people, roles, areas
+    ):
         manager = people.tehran_manager
         assert policy.can_grant(manager, roles["analyst"], areas.tehran_county) is True
         assert policy.can_grant(manager, roles["analyst"], areas.isfahan) is False
         assert policy.can_grant(manager, roles["area_manager"], areas.shemiranat) is True
 
     def test_no_one_grants_a_privileged_role_above_their_own_rank(self, people, roles, areas):
-        assert policy.can_grant(people.tehran_manager, roles["national_admin"], areas.tehran) is False
+        assert (
+            policy.can_grant(people.tehran_manager, roles["national_admin"], areas.tehran) is False
+        )
         assert policy.can_grant(people.admin, roles["national_admin"], areas.tehran) is True
 
     def test_an_analyst_grants_nothing(self, people, roles, areas):
-        assert policy.can_grant(people.tehran_analyst, roles["analyst"], areas.tehran_county) is False
+        assert (
+            policy.can_grant(people.tehran_analyst, roles["analyst"], areas.tehran_county) is False
+        )
 
     def test_administering_an_account_needs_every_one_of_its_grants(self, people, roles, areas):
         from barzan.accounts.actions import grant_role
 
         assert policy.can_administer(people.tehran_manager, people.tehran_analyst) is True
         assert policy.can_administer(people.tehran_manager, people.isfahan_manager) is False
-        grant_role(actor=None, user=people.tehran_analyst, role=roles["analyst"], area=areas.isfahan)
+        grant_role(
+            actor=None, user=people.tehran_analyst, role=roles["analyst"], area=areas.isfahan
+        )
         assert policy.can_administer(people.tehran_manager, people.tehran_analyst) is False
         assert policy.can_administer(people.admin, people.tehran_analyst) is True
 

@@ -1,0 +1,471 @@
+"""
+The acceptance line of scoped access: a user whose grant covers one province (the Tehran
+manager) gets 404 for anything in another province (Isfahan), from every page and every API
+operation that takes an object id, and never sees its data. Writes change nothing.
+
+Each case also runs for a user whose grant does cover the object, so that a 404 here
+cannot come from a wrong address. A meta-test fails when a page or an API operation that
+takes an id is added without a case here.
+"""
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from barzan.access.models import Grant
+from barzan.accounts.actions import create_api_token
+from barzan.accounts.models import ApiToken
+from barzan.audit.models import AuditEvent
+from barzan.registry.actions import ORGANIZATION_CREATED
+from barzan.registry.models import Organization
+
+from .support import assert_error
+
+pytestmark = pytest.mark.django_db
+
+ISFAHAN_ORGANIZATION_NAME = "آموزش و پرورش استان اصفهان"
+ISFAHAN_USERNAME = "isfahan-analyst"
+
+# Pages that take an id but show no object in an area.
+PAGES_WITHOUT_AN_AREA = {
+    "accounts:password_reset_confirm": "A signed reset link, checked by Django's token.",
+}
+
+
+@pytest.fixture
+def isfahan(areas, organizations, make_user):
+    """Everything the Tehran manager must not reach, all of it in Isfahan."""
+    analyst = make_user(ISFAHAN_USERNAME, "analyst", areas.isfahan)
+    token, _raw = create_api_token(actor=analyst, name="isfahan-script")
+    return SimpleNamespace(
+        area=areas.isfahan,
+        county=areas.isfahan_county,
+        organization=organizations.education_isfahan,
+        event=AuditEvent.objects.get(
+            verb=ORGANIZATION_CREATED, target_id=str(organizations.education_isfahan.pk)
+        ),
+        user=analyst,
+        grant=Grant.objects.get(user=analyst),
+        token=token,
+    )
+
+
+def state(isfahan, organizations) -> dict:
+    """Return what an out-of-scope write could change."""
+    isfahan.organization.refresh_from_db()
+    organizations.welfare_tehran.refresh_from_db()
+    isfahan.user.refresh_from_db()
+    return {
+        "organizations": sorted(
+            Organization.objects.values_list("code", "name_fa", "area_id", "parent_id", "version")
+        ),
+        "covered": sorted(Organization.covered_areas.through.objects.values_list("pk", flat=True)),
+        "user": (isfahan.user.is_active, isfahan.user.first_name, isfahan.user.version),
+        "grants": sorted(Grant.objects.values_list("pk", flat=True)),
+        "tokens": sorted(ApiToken.objects.values_list("pk", flat=True)),
+        "events": AuditEvent.objects.count(),
+    }
+
+
+def assert_no_isfahan_data(response, isfahan):
+    content = response.content.decode()
+    assert ISFAHAN_ORGANIZATION_NAME not in content
+    assert ISFAHAN_USERNAME not in content
+    assert "Isfahan" not in content
+
+
+# -- pages
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page that takes the id of an object in Isfahan."""
+
+    url_name: str
+    kwargs: object  # isfahan -> URL kwargs
+    method: str = "get"
+    data: object = field(default=lambda isfahan, areas: {})
+    allowed_user: str = "isfahan_manager"
+
+    def url(self, isfahan) -> str:
+        return reverse(self.url_name, kwargs=self.kwargs(isfahan))
+
+
+def organization_form(isfahan, areas):
+    return {
+        "code": isfahan.organization.code,
+        "name_fa": "تغییر از بیرون",
+        "kind": "agency",
+        "area": isfahan.area.pk,
+        "is_active": "on",
+        "version": 1,
+    }
+
+
+PAGES = [
+    Page("geo:area_detail", lambda i: {"pk": i.area.pk}),
+    Page("registry:organization_detail", lambda i: {"code": i.organization.code}),
+    Page("registry:organization_update", lambda i: {"code": i.organization.code}),
+    Page(
+        "registry:organization_update",
+        lambda i: {"code": i.organization.code},
+        method="post",
+        data=organization_form,
+    ),
+    Page("audit:event_detail", lambda i: {"pk": i.event.pk}),
+    Page("accounts:user_detail", lambda i: {"pk": i.user.pk}),
+    Page("accounts:user_update", lambda i: {"pk": i.user.pk}),
+    Page(
+        "accounts:user_update",
+        lambda i: {"pk": i.user.pk},
+        method="post",
+        data=lambda i, areas: {"first_name": "تغییر", "version": i.user.version},
+    ),
+    Page("accounts:grant_create", lambda i: {"pk": i.user.pk}),
+    Page(
+        "accounts:grant_create",
+        lambda i: {"pk": i.user.pk},
+        method="post",
+        data=lambda i, areas: {"role": "", "area": i.area.pk},
+    ),
+    Page("accounts:user_command", lambda i: {"pk": i.user.pk, "command": "deactivate"}, "post"),
+    Page("accounts:grant_revoke", lambda i: {"pk": i.grant.pk}, "post"),
+    Page("accounts:api_token_revoke", lambda i: {"pk": i.token.pk}, "post"),
+]
+
+
+def page_id(page: Page) -> str:
+    return f"{page.method.upper()} {page.url_name}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
+def test_tehran_manager_gets_404_for_an_isfahan_object_on_every_page(
+    client, login, people, areas, organizations, isfahan, page
+):
+    login(people.tehran_manager)
+    before = state(isfahan, organizations)
+    response = getattr(client, page.method)(page.url(isfahan), page.data(isfahan, areas))
+    assert response.status_code == 404
+    assert_no_isfahan_data(response, isfahan)
+    assert state(isfahan, organizations) == before
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
+def test_the_same_pages_open_for_a_user_whose_grant_covers_isfahan(
+    client, login, people, areas, organizations, isfahan, page
+):
+    login(getattr(people, page.allowed_user))
+    response = getattr(client, page.method)(page.url(isfahan), page.data(isfahan, areas))
+    assert response.status_code < 400
+
+
+def test_tehran_manager_gets_404_for_an_isfahan_area_on_its_page(client, login, people, areas):
+    login(people.tehran_manager)
+    for area in (areas.isfahan, areas.isfahan_county, areas.country):
+        assert client.get(f"/areas/{area.pk}/").status_code == 404
+
+
+def test_tehran_manager_gets_404_for_an_isfahan_organization_on_its_page(
+    client, login, people, organizations
+):
+    login(people.tehran_manager)
+    response = client.get("/organizations/education-isfahan/")
+    assert response.status_code == 404
+    assert ISFAHAN_ORGANIZATION_NAME not in response.content.decode()
+
+
+def test_an_analyst_gets_403_for_a_tehran_organization_they_may_only_read(
+    client, login, people, organizations
+):
+    login(people.tehran_analyst)
+    assert client.get("/organizations/welfare-tehran/").status_code == 200
+    assert client.get("/organizations/welfare-tehran/edit/").status_code == 403
+    assert client.get("/organizations/new/").status_code == 403
+
+
+# -- lists and pickers: the rows are scoped, a search for Isfahan finds nothing
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/areas/?q=اصفهان",
+        "/areas/options/?q=اصفهان",
+        "/areas/options/?q=اصفهان&action=manage",
+        "/organizations/?q=اصفهان",
+        "/organizations/options/?q=اصفهان",
+        "/audit/?q=اصفهان",
+        "/accounts/users/?q=isfahan",
+    ],
+)
+def test_tehran_manager_finds_nothing_of_isfahan_in_lists_and_pickers(
+    client, login, people, isfahan, path
+):
+    login(people.tehran_manager)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert_no_isfahan_data(response, isfahan)
+    content = response.content.decode()
+    for area in (isfahan.area, isfahan.county):
+        assert f'href="/areas/{area.pk}/"' not in content
+    assert f'href="/organizations/{isfahan.organization.code}/"' not in content
+    if "/options/" in path:
+        offered = {area.pk for area in (isfahan.area, isfahan.county)}
+        if path.startswith("/organizations/"):
+            offered = {isfahan.organization.pk}
+        for pk in offered:
+            assert f'<option value="{pk}"' not in content
+
+
+def test_tehran_manager_filtering_organizations_by_an_isfahan_area_sees_nothing(
+    client, login, people, isfahan
+):
+    login(people.tehran_manager)
+    response = client.get("/organizations/", {"area": isfahan.area.pk})
+    assert response.status_code == 200
+    assert list(response.context["object_list"]) == []
+    assert_no_isfahan_data(response, isfahan)
+
+
+# -- the API
+
+
+@dataclass(frozen=True)
+class Operation:
+    """An API operation that takes the id of an object in Isfahan, in the path or the body."""
+
+    method: str
+    path: str  # as the OpenAPI document names it
+    params: object  # isfahan -> path parameters
+    body: object = None  # (isfahan, areas, organizations) -> JSON body
+    query: object = None  # isfahan -> query parameters
+    allowed_user: str = "isfahan_manager"
+    label: str = ""
+
+    def url(self, isfahan) -> str:
+        return self.path.format(**self.params(isfahan))
+
+
+def new_tehran_organization(isfahan, areas, organizations, **fields):
+    return {
+        "code": "relief-tehran",
+        "name_fa": "کمیته امداد",
+        "kind": "charity",
+        "area_id": areas.tehran.pk,
+        **fields,
+    }
+
+
+OPERATIONS = [
+    Operation("get", "/api/v1/areas/{area_id}", lambda i: {"area_id": i.area.pk}),
+    Operation("get", "/api/v1/areas/{area_id}", lambda i: {"area_id": i.county.pk}, label="county"),
+    Operation("get", "/api/v1/areas/{area_id}/children", lambda i: {"area_id": i.area.pk}),
+    Operation("get", "/api/v1/organizations/{code}", lambda i: {"code": i.organization.code}),
+    Operation(
+        "patch",
+        "/api/v1/organizations/{code}",
+        lambda i: {"code": i.organization.code},
+        body=lambda i, areas, organizations: {"version": 1, "name_fa": "تغییر از بیرون"},
+    ),
+    Operation("get", "/api/v1/audit-events/{event_id}", lambda i: {"event_id": i.event.pk}),
+    # Ids of Isfahan objects in a query or a body of an operation on the Tehran side.
+    Operation(
+        "get",
+        "/api/v1/organizations/",
+        lambda i: {},
+        query=lambda i: {"area": i.area.pk},
+        label="area filter",
+    ),
+    Operation(
+        "post",
+        "/api/v1/organizations/",
+        lambda i: {},
+        body=lambda i, areas, organizations: {
+            **new_tehran_organization(i, areas, organizations),
+            "area_id": i.county.pk,
+        },
+        label="seat",
+    ),
+    Operation(
+        "post",
+        "/api/v1/organizations/",
+        lambda i: {},
+        body=lambda i, areas, organizations: new_tehran_organization(
+            i, areas, organizations, parent=i.organization.code
+        ),
+        allowed_user="admin",
+        label="parent",
+    ),
+    Operation(
+        "post",
+        "/api/v1/organizations/",
+        lambda i: {},
+        body=lambda i, areas, organizations: new_tehran_organization(
+            i, areas, organizations, covered_area_ids=[i.county.pk]
+        ),
+        allowed_user="admin",
+        label="covered area",
+    ),
+    Operation(
+        "patch",
+        "/api/v1/organizations/{code}",
+        lambda i: {"code": "welfare-tehran"},
+        body=lambda i, areas, organizations: {"version": 1, "area_id": i.area.pk},
+        allowed_user="admin",
+        label="move to isfahan",
+    ),
+    Operation(
+        "patch",
+        "/api/v1/organizations/{code}",
+        lambda i: {"code": "welfare-tehran"},
+        body=lambda i, areas, organizations: {"version": 1, "parent": i.organization.code},
+        allowed_user="admin",
+        label="isfahan parent",
+    ),
+    Operation(
+        "patch",
+        "/api/v1/organizations/{code}",
+        lambda i: {"code": "welfare-tehran"},
+        body=lambda i, areas, organizations: {"version": 1, "covered_area_ids": [i.county.pk]},
+        allowed_user="admin",
+        label="isfahan covered area",
+    ),
+]
+
+
+def operation_id(operation: Operation) -> str:
+    suffix = f" ({operation.label})" if operation.label else ""
+    return f"{operation.method.upper()} {operation.path}{suffix}"
+
+
+def call(client, operation, isfahan, areas, organizations, headers=None):
+    url = operation.url(isfahan)
+    method = getattr(client, operation.method)
+    if operation.body is not None:
+        return method(
+            url,
+            operation.body(isfahan, areas, organizations),
+            content_type="application/json",
+            headers=headers or {},
+        )
+    query = operation.query(isfahan) if operation.query else {}
+    return method(url, query, headers=headers or {})
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=operation_id)
+@pytest.mark.parametrize("auth", ["session", "token"])
+def test_tehran_manager_gets_404_for_an_isfahan_object_in_every_api_operation(
+    client, login, bearer, people, areas, organizations, isfahan, operation, auth
+):
+    headers = None
+    if auth == "session":
+        login(people.tehran_manager)
+    else:
+        headers = bearer(people.tehran_manager)
+    before = state(isfahan, organizations)
+    response = call(client, operation, isfahan, areas, organizations, headers)
+    assert_error(response, 404, "not_found")
+    assert_no_isfahan_data(response, isfahan)
+    assert state(isfahan, organizations) == before
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=operation_id)
+def test_the_same_operations_succeed_for_a_user_whose_grant_covers_isfahan(
+    client, login, people, areas, organizations, isfahan, operation
+):
+    login(getattr(people, operation.allowed_user))
+    response = call(client, operation, isfahan, areas, organizations)
+    assert response.status_code < 400, response.content
+
+
+def test_tehran_manager_gets_404_for_an_isfahan_area_in_the_api(client, login, people, areas):
+    login(people.tehran_manager)
+    for area in (areas.isfahan, areas.isfahan_county):
+        assert_error(client.get(f"/api/v1/areas/{area.pk}"), 404)
+        assert_error(client.get(f"/api/v1/areas/{area.pk}/children"), 404)
+
+
+def test_tehran_manager_gets_404_for_an_isfahan_organization_in_the_api(
+    client, login, people, organizations
+):
+    login(people.tehran_manager)
+    response = client.get("/api/v1/organizations/education-isfahan")
+    assert_error(response, 404)
+    assert ISFAHAN_ORGANIZATION_NAME not in response.content.decode()
+
+
+def test_an_analyst_gets_403_for_a_change_to_a_tehran_organization_they_may_only_read(
+    client, login, people, organizations
+):
+    login(people.tehran_analyst)
+    assert client.get("/api/v1/organizations/welfare-tehran").status_code == 200
+    response = client.patch(
+        "/api/v1/organizations/welfare-tehran",
+        {"version": 1, "name_fa": "تغییر"},
+        content_type="application/json",
+    )
+    assert_error(response, 403, "forbidden")
+    organizations.welfare_tehran.refresh_from_db()
+    assert organizations.welfare_tehran.name_fa == "بهزیستی استان تهران"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/areas/?q=اصفهان",
+        "/api/v1/areas/?code=10",
+        "/api/v1/areas/?parent={area}",
+        "/api/v1/organizations/?q=isfahan",
+        "/api/v1/organizations/?kind=agency",
+        "/api/v1/audit-events/?verb=organization.created",
+        "/api/v1/areas/?limit=500",
+        "/api/v1/organizations/?limit=500",
+        "/api/v1/audit-events/?limit=500",
+    ],
+)
+def test_tehran_manager_finds_nothing_of_isfahan_in_api_lists(client, login, people, isfahan, path):
+    login(people.tehran_manager)
+    response = client.get(path.format(area=isfahan.area.pk))
+    assert response.status_code == 200
+    assert_no_isfahan_data(response, isfahan)
+    items = response.json()["items"]
+    isfahan_areas = {isfahan.area.pk, isfahan.county.pk}
+    assert not {item.get("area_id") for item in items} & isfahan_areas
+    assert isfahan.organization.code not in {item.get("code") for item in items}
+    if path.startswith("/api/v1/areas/"):
+        assert not {item["id"] for item in items} & isfahan_areas
+
+
+# -- every page and operation that takes an id has a case above
+
+
+def named_patterns(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from named_patterns(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", pattern
+
+
+def test_every_page_that_takes_an_id_has_an_out_of_scope_case():
+    with_ids = {
+        name
+        for name, pattern in named_patterns(get_resolver().url_patterns)
+        if pattern.pattern.converters and not name.startswith("api:")
+    }
+    covered = {page.url_name for page in PAGES}
+    missing = with_ids - covered - set(PAGES_WITHOUT_AN_AREA)
+    assert missing == set(), f"Add out-of-scope cases for these pages: {sorted(missing)}"
+
+
+def test_every_api_operation_that_takes_an_id_has_an_out_of_scope_case(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    with_ids = {
+        (method, path) for path, operations in paths.items() if "{" in path for method in operations
+    }
+    covered = {(operation.method, operation.path) for operation in OPERATIONS}
+    missing = with_ids - covered
+    assert missing == set(), f"Add out-of-scope cases for these operations: {sorted(missing)}"
