@@ -31,7 +31,10 @@ def seed_reference_data():
     """Re-create the seeded levels and roles (a transactional test flushes them)."""
     from django.apps import apps
 
-    for module in ("barzan.geo.migrations.0002_seed_area_levels", "barzan.access.migrations.0002_seed_roles"):
+    for module in (
+        "barzan.geo.migrations.0002_seed_area_levels",
+        "barzan.access.migrations.0002_seed_roles",
+    ):
         importlib.import_module(module).seed(apps, None)
 
 
@@ -50,24 +53,51 @@ def areas(db, roles):
     from barzan.geo.models import AreaLevel
 
     level = {item.code: item for item in AreaLevel.objects.all()}
-    country = create_area(actor=None, level=level["country"], code="IR", name_fa="ایران", name_en="Iran")
+    country = create_area(
+        actor=None, level=level["country"], code="IR", name_fa="ایران", name_en="Iran"
+    )
     tehran = create_area(
-        actor=None, level=level["province"], code="23", name_fa="تهران", name_en="Tehran", parent=country
+        actor=None,
+        level=level["province"],
+        code="23",
+        name_fa="تهران",
+        name_en="Tehran",
+        parent=country,
     )
     isfahan = create_area(
-        actor=None, level=level["province"], code="10", name_fa="اصفهان", name_en="Isfahan", parent=country
+        actor=None,
+        level=level["province"],
+        code="10",
+        name_fa="اصفهان",
+        name_en="Isfahan",
+        parent=country,
     )
     kermanshah = create_area(
-        actor=None, level=level["province"], code="05", name_fa="کرمانشاه", name_en="Kermanshah", parent=country
+        actor=None,
+        level=level["province"],
+        code="05",
+        name_fa="کرمانشاه",
+        name_en="Kermanshah",
+        parent=country,
     )
-    tehran_county = create_area(actor=None, level=level["county"], code="2301", name_fa="تهران", parent=tehran)
-    shemiranat = create_area(actor=None, level=level["county"], code="2302", name_fa="شمیرانات", parent=tehran)
-    isfahan_county = create_area(actor=None, level=level["county"], code="1001", name_fa="اصفهان", parent=isfahan)
+    tehran_county = create_area(
+        actor=None, level=level["county"], code="2301", name_fa="تهران", parent=tehran
+    )
+    shemiranat = create_area(
+        actor=None, level=level["county"], code="2302", name_fa="شمیرانات", parent=tehran
+    )
+    isfahan_county = create_area(
+        actor=None, level=level["county"], code="1001", name_fa="اصفهان", parent=isfahan
+    )
     tehran_city = create_area(
         actor=None, level=level["city"], code="2301021576", name_fa="تهران", parent=tehran_county
     )
     district6 = create_area(
-        actor=None, level=level["district"], code="2301021606", name_fa="تهران 6", parent=tehran_city
+        actor=None,
+        level=level["district"],
+        code="2301021606",
+        name_fa="تهران 6",
+        parent=tehran_city,
     )
     return SimpleNamespace(
         country=country,
@@ -103,11 +133,15 @@ def make_user(db, roles):
     from barzan.accounts.models import User
 
     def make(username, role=None, area=None, organization=None, **fields):
-        user = User(username=username, email=fields.pop("email", f"{username}@barzan.test"), **fields)
+        user = User(
+            username=username, email=fields.pop("email", f"{username}@barzan.test"), **fields
+        )
         user.set_password(PASSWORD)
         user.save()
         if role is not None:
-            grant_role(actor=None, user=user, role=roles[role], area=area, organization=organization)
+            grant_role(
+                actor=None, user=user, role=roles[role], area=area, organization=organization
+            )
         return user
 
     return make
