@@ -43,10 +43,23 @@ def two_factor_state(request) -> str:
 
 
 def users_for(user):
-    """Return the users `user` may see in administration, with their grants joined."""
-    grants = Grant.objects.select_related("role", "area", "area__level", "organization")
+    """Return the users `user` may see in administration, with the grants `user` may see.
+
+    A colleague who also works in another province shows here only with the grants in
+    `user`'s own areas.
+    """
+    grants = policy.scope(user, VIEW, Grant.objects.all()).select_related(
+        "role", "area", "area__level", "organization"
+    )
     queryset = User.objects.prefetch_related(Prefetch("grants", queryset=grants))
     return policy.scope(user, VIEW, queryset)
+
+
+def grants_of(user):
+    """Return `user`'s own grants, through the policy's owner rule."""
+    return policy.scope(user, VIEW, Grant.objects.filter(user=user)).select_related(
+        "role", "area", "area__level", "organization"
+    )
 
 
 def tokens_of(user):

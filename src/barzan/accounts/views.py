@@ -20,11 +20,11 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
-from django_otp import match_token, user_has_device
+from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from barzan.access import policy
-from barzan.access.actions import MANAGE
+from barzan.access.actions import MANAGE, VIEW
 from barzan.access.models import Grant
 from barzan.access.views import (
     ScopedCreateView,
@@ -50,7 +50,14 @@ from .forms import (
     UserUpdateForm,
 )
 from .models import ApiToken, User
-from .readers import tokens_of, two_factor_required, two_factor_state, users_for
+from .readers import (
+    grants_of,
+    has_confirmed_device,
+    tokens_of,
+    two_factor_required,
+    two_factor_state,
+    users_for,
+)
 from .tables import UserTable
 
 PUBLIC = "Open to anyone: logging in, resetting a password or choosing a language shows no data."
@@ -217,7 +224,7 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):
             qr_svg=segno.make(device.config_url, error="m").svg_inline(scale=5, border=2),
             secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             required=two_factor_required(self.request.user),
-            has_device=user_has_device(self.request.user, confirmed=True),
+            has_device=has_confirmed_device(self.request.user),
             next=_safe_next(self.request, ""),
         )
         return context
@@ -242,11 +249,9 @@ class AccountView(LoginRequiredMixin, TemplateView):
         context.update(
             page_title=_("My account"),
             tokens=tokens_of(user),
-            has_device=user_has_device(user, confirmed=True),
+            has_device=has_confirmed_device(user),
             two_factor_required=two_factor_required(user),
-            grants=Grant.objects.filter(user=user).select_related(
-                "role", "area", "area__level", "organization"
-            ),
+            grants=grants_of(user),
         )
         return context
 
@@ -412,8 +417,8 @@ class UserDetailView(ScopedDetailView):
             ],
             can_administer=policy.can_administer(self.request.user, account),
             can_add_grant=policy.can(self.request.user, MANAGE),
-            has_device=user_has_device(account, confirmed=True),
-            tokens=account.api_tokens.all(),
+            has_device=has_confirmed_device(account),
+            tokens=policy.scope(self.request.user, VIEW, account.api_tokens.all()),
         )
         return context
 

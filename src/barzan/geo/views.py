@@ -44,7 +44,8 @@ class AreaDetailView(ScopedDetailView):
         RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
         context.update(
             page_title=area.name,
-            # Ancestors outside the user's scope are named but not linked.
+            # The parent chain is named even above the user's grant: a place's name is public
+            # geography and the breadcrumb needs it. Those pages themselves stay closed (404).
             ancestors=[
                 (ancestor, policy.can(user, VIEW, ancestor)) for ancestor in ancestors_of(area)
             ],

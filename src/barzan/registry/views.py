@@ -53,10 +53,12 @@ class OrganizationDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         organization = self.object
         user = self.request.user
+        covered = list(policy.scope(user, VIEW, organization.covered_areas.select_related("level")))
         context.update(
             page_title=organization.name,
             can_edit=policy.can(user, MANAGE, organization),
-            covered_areas=organization.covered_areas.select_related("level"),
+            covered_areas=covered,
+            covered_elsewhere=organization.covered_areas.count() - len(covered),
             units=policy.scope(user, VIEW, organization.children.select_related("area")),
             parent_visible=organization.parent_id is not None
             and policy.can(user, VIEW, organization.parent),

@@ -531,3 +531,15 @@ class TestListQueryCount:
         assert many_rows == few_rows + 17
         assert many == few
         assert few <= 12
+
+
+@pytest.mark.django_db
+def test_a_colleague_from_two_provinces_shows_only_the_grants_in_your_area(
+    client, login, people, two_province_user
+):
+    login(people.tehran_manager)
+    page = client.get(f"/accounts/users/{two_province_user.pk}/").content.decode()
+    assert "تهران" in page
+    assert "اصفهان" not in page
+    listing = client.get("/accounts/users/", {"q": two_province_user.username}).content.decode()
+    assert "اصفهان" not in listing

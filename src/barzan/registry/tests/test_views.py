@@ -496,3 +496,17 @@ class TestQueryBudgets:
         add_units(1, 15)
         many = count_queries(lambda: client.get("/organizations/education-tehran/"))
         assert many == few
+
+
+@pytest.mark.django_db
+def test_covered_areas_outside_the_viewers_scope_are_counted_not_named(
+    client, login, people, areas
+):
+    organization = create_organization(
+        actor=None, code="health-network", name_fa="شبکه بهداشت", kind="agency", area=areas.tehran,
+        covered_areas=[areas.tehran_county, areas.isfahan],
+    )  # fmt: skip
+    login(people.tehran_manager)
+    page = client.get(organization.get_absolute_url()).content.decode()
+    assert "اصفهان" not in page
+    assert "۱ محدوده بیرون از محدوده‌های شما" in page
