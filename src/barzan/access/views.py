@@ -22,8 +22,6 @@ from barzan.core import exports
 from . import policy
 from .actions import ALL, EXPORT, MANAGE, VIEW
 
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-
 
 def access_exempt(reason: str):
     """Mark a view that needs no scoped base class, with the reason (checked by a meta-test)."""
@@ -36,14 +34,11 @@ def access_exempt(reason: str):
 
 
 class ScopedViewMixin(LoginRequiredMixin):
-    """Read rows through `policy.scope()`; the action follows the HTTP method."""
+    """Read rows through `policy.scope()` for `read_action`; writes need `write_action`."""
 
     model = None
     read_action = VIEW
     write_action = MANAGE
-
-    def get_action(self) -> str:
-        return self.read_action if self.request.method in SAFE_METHODS else self.write_action
 
     def get_base_queryset(self):
         """Return the unscoped rows with what the page needs joined (override to add joins)."""

@@ -1,6 +1,7 @@
 """Widgets for choices too many to list: a select whose options come from a search."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -43,7 +44,13 @@ class SearchSelect(forms.Select):
         selected = {str(item) for item in value if item not in (None, "")}
         shown = list(queryset[: self.limit])
         shown_ids = {str(obj.pk) for obj in shown}
-        missing = selected - shown_ids
+        missing = []
+        for value_text in selected - shown_ids:
+            # A tampered form may send anything; what is not a key is simply not shown.
+            try:
+                missing.append(queryset.model._meta.pk.to_python(value_text))
+            except ValidationError:
+                continue
         if missing:
             shown = list(queryset.filter(pk__in=missing)) + shown
         groups = []

@@ -1,0 +1,79 @@
+"""No input, however malformed, produces a 500: tampered query strings, forms and API bodies."""
+
+import pytest
+
+PAGES = [
+    "/areas/?page=abc",
+    "/areas/?page=99999",
+    "/areas/?sort=nonexistent",
+    "/areas/?level=abc&q=%00%ff",
+    "/areas/?children-page=abc",
+    "/areas/?export=csv&page=abc",
+    "/areas/options/?action=zzz&q=%00",
+    "/audit/?since=garbage&until=۱۴۰۴/۱۲/۳۰",
+    "/audit/?export=pdf",
+    "/organizations/?area=999999&kind=zzz",
+    "/organizations/%00/",
+    "/accounts/users/?role=abc&is_active=maybe",
+    "/accounts/users/99999999999999999999/",
+    "/accounts/two-factor/verify/?next=//evil.example",
+    "/api/v1/areas/?limit=-1",
+    "/api/v1/areas/?offset=x",
+    "/api/v1/areas/abc",
+    "/api/v1/organizations/?kind=zzz",
+    "/api/v1/organizations/%00",
+    "/api/v1/audit-events/?since=yesterday",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PAGES)
+def test_a_tampered_address_gets_a_clear_answer_not_a_500(client, people, login, url):
+    login(people.admin)
+    assert client.get(url).status_code < 500
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data",
+    [{"language": "xx", "next": "http://evil.example/"}, {"language": ["en", "fa"]}, {}],
+)
+def test_a_tampered_language_switch_changes_nothing_and_stays_on_the_site(client, data):
+    response = client.post("/accounts/language/", data)
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_a_tampered_form_is_answered_with_its_errors(client, people, areas, login):
+    login(people.admin)
+    response = client.post(
+        "/organizations/new/",
+        {
+            "code": "a" * 500,
+            "name_fa": "\x00",
+            "kind": "zzz",
+            "area": "abc",
+            "covered_areas": ["x"],
+        },
+    )
+    assert response.status_code == 200
+    assert "is-invalid" in response.content.decode()
+    response = client.post(
+        "/organizations/new/",
+        {"code": "ok", "name_fa": "نام", "kind": "agency", "area": areas.tehran.pk, "version": "x"},
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_broken_json_and_wrong_shapes_get_the_api_error_format(client, people, login):
+    login(people.admin)
+    broken = client.post(
+        "/api/v1/organizations/", data="{bad json", content_type="application/json"
+    )
+    assert broken.status_code == 400
+    assert broken.json()["error"]["code"] == "bad_request"
+    wrong = client.patch("/api/v1/organizations/x", data="[]", content_type="application/json")
+    assert wrong.status_code in (404, 422)
+    assert "error" in wrong.json()
