@@ -77,3 +77,34 @@ def test_broken_json_and_wrong_shapes_get_the_api_error_format(client, people, l
     wrong = client.patch("/api/v1/organizations/x", data="[]", content_type="application/json")
     assert wrong.status_code in (404, 422)
     assert "error" in wrong.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/areas/106802855385209877993357312",
+        "/api/v1/areas/106802855385209877993357312/children",
+        "/api/v1/areas/?parent=106802855385209877993357312",
+        "/api/v1/organizations/?offset=25205834811134746624",
+        "/api/v1/audit-events/106802855385209877993357312",
+    ],
+)
+def test_numbers_too_large_for_the_database_are_422_not_500(client, people, login, url):
+    login(people.admin)
+    response = client.get(url)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid"
+
+
+@pytest.mark.django_db
+def test_null_in_a_patch_is_refused_field_by_field(client, people, organizations, login):
+    login(people.admin)
+    response = client.patch(
+        f"/api/v1/organizations/{organizations.welfare_tehran.code}",
+        data={"version": 1, "covered_area_ids": None, "kind": None, "parent": None},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    fields = {detail["field"] for detail in response.json()["error"]["details"]}
+    assert fields == {"covered_area_ids", "kind"}

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from ninja import Query, Schema
+from ninja import Path, Query, Schema
 from ninja.pagination import paginate
 
 from barzan.access.api import ScopedRouter
-from barzan.core.api import ERRORS, Pagination
+from barzan.core.api import ERRORS, Id, Pagination
 
 from .models import AuditEvent
 
@@ -63,5 +63,5 @@ def list_events(request, filters: Query[AuditFilters]):
 @router.get(
     "/{int:event_id}", response={200: AuditEventOut, **ERRORS}, summary="Read an audit event"
 )
-def get_event(request, event_id: int):
+def get_event(request, event_id: Path[Id]):
     return router.get_object(request, AuditEvent.objects.select_related("target_type"), pk=event_id)

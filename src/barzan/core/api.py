@@ -1,9 +1,14 @@
 """Building blocks shared by every app's API module: pagination and the error schema."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
+
+# Keys and offsets are bounded so a huge number is a 422, not a database overflow.
+MAX_ID = 2**63 - 1
+MAX_OFFSET = 1_000_000_000
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ErrorDetail(Schema):
@@ -29,7 +34,7 @@ class Pagination(PaginationBase):
 
     class Input(Schema):
         limit: int = Field(50, ge=1, le=500, description="Rows per page (at most 500).")
-        offset: int = Field(0, ge=0, description="Rows to skip.")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Rows to skip.")
 
     class Output(Schema):
         items: list[Any]

@@ -1,10 +1,10 @@
 """Areas in the API, read through the access policy."""
 
-from ninja import Query, Schema
+from ninja import Path, Query, Schema
 from ninja.pagination import paginate
 
 from barzan.access.api import ScopedRouter
-from barzan.core.api import ERRORS, Pagination
+from barzan.core.api import ERRORS, Id, Pagination
 
 from .models import Area
 
@@ -29,7 +29,7 @@ class AreaOut(Schema):
 class AreaFilters(Schema):
     q: str | None = None
     level: str | None = None
-    parent: int | None = None
+    parent: Id | None = None
     code: str | None = None
 
 
@@ -54,12 +54,12 @@ def list_areas(request, filters: Query[AreaFilters]):
 
 
 @router.get("/{int:area_id}", response={200: AreaOut, **ERRORS}, summary="Read an area")
-def get_area(request, area_id: int):
+def get_area(request, area_id: Path[Id]):
     return router.get_object(request, _areas(), pk=area_id)
 
 
 @router.get("/{int:area_id}/children", response=list[AreaOut], summary="List an area's children")
 @paginate(Pagination)
-def list_children(request, area_id: int):
+def list_children(request, area_id: Path[Id]):
     area = router.get_object(request, _areas(), pk=area_id)
     return router.scope(request, _areas().filter(parent=area))

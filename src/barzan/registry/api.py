@@ -1,5 +1,7 @@
 """Organizations in the API: read and write through the access policy and actions."""
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -7,7 +9,7 @@ from pydantic import Field
 
 from barzan.access.actions import MANAGE
 from barzan.access.api import ScopedRouter
-from barzan.core.api import ERRORS, WRITE_ERRORS, Pagination
+from barzan.core.api import ERRORS, WRITE_ERRORS, Id, Pagination
 from barzan.geo.models import Area
 
 from . import actions
@@ -42,9 +44,9 @@ class OrganizationIn(Schema):
     name_fa: str = Field(max_length=200)
     name_en: str = Field("", max_length=200)
     kind: OrganizationKind
-    area_id: int
+    area_id: Id
     parent: str | None = None
-    covered_area_ids: list[int] = []
+    covered_area_ids: list[Id] = []
     is_active: bool = True
 
 
@@ -53,16 +55,16 @@ class OrganizationPatch(Schema):
     name_fa: str | None = Field(None, max_length=200)
     name_en: str | None = Field(None, max_length=200)
     kind: OrganizationKind | None = None
-    area_id: int | None = None
+    area_id: Id | None = None
     parent: str | None = None
-    covered_area_ids: list[int] | None = None
+    covered_area_ids: list[Id] | None = None
     is_active: bool | None = None
 
 
 class OrganizationFilters(Schema):
     q: str | None = None
     kind: OrganizationKind | None = None
-    area: int | None = None
+    area: Id | None = None
     is_active: bool | None = None
 
 
@@ -131,6 +133,10 @@ def update_organization(request, code: str, payload: OrganizationPatch):
     organization = router.get_object(request, _organizations(), code=code)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
+    # Only the parent may be cleared with null; null elsewhere is a mistake, not "no change".
+    nulls = sorted(name for name, value in changes.items() if value is None and name != "parent")
+    if nulls:
+        raise ValidationError({name: _("This field cannot be null.") for name in nulls})
     if "area_id" in changes:
         changes["area"] = _area(request, changes.pop("area_id"))
     if "parent" in changes:
