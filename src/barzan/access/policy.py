@@ -189,7 +189,8 @@ class AccessPolicy:
         grants = self.grants(user)
         if obj is None:
             return any(action in grant.actions for grant in grants)
-        registration = self.registry.get(obj if isinstance(obj, type) else type(obj))
+        # obj.__class__, not type(obj): request.user is a lazy proxy whose type is not User.
+        registration = self.registry.get(obj if isinstance(obj, type) else obj.__class__)
         effective = registration.effective_action(action)
         if isinstance(obj, type):
             return any(effective in grant.actions for grant in grants)
@@ -256,9 +257,9 @@ class AccessPolicy:
 
     def users_who_can(self, action: str, obj) -> QuerySet:
         """Return the active users who may take `action` on `obj`."""
-        registration = self.registry.get(type(obj))
+        registration = self.registry.get(obj.__class__)
         effective = registration.effective_action(action)
-        area = _follow(obj, registration.area)
+        area = self.area_of(obj)
         role_ids = [role.pk for role in Role.objects.all() if effective in role.actions]
         grant_on = Q(grants__role_id__in=role_ids)
         if area is not None:

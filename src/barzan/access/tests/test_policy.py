@@ -191,3 +191,16 @@ class TestCaching:
             policy.grants(user)
             policy.grants(user)
             policy.can(user, VIEW, areas.tehran)
+
+
+class TestLazyObjects:
+    def test_a_lazy_request_user_is_judged_like_the_user_itself(self, people):
+        from django.utils.functional import SimpleLazyObject
+
+        lazy = SimpleLazyObject(lambda: people.tehran_analyst)
+        assert policy.can(people.tehran_manager, MANAGE, lazy) is True
+        assert policy.can(people.isfahan_manager, MANAGE, lazy) is False
+
+    def test_users_who_can_act_on_a_user_are_those_above_their_highest_grant(self, people):
+        managers = set(policy.users_who_can(MANAGE, people.tehran_analyst))
+        assert managers == {people.admin, people.tehran_manager}
