@@ -31,6 +31,7 @@ from barzan.core.concurrency import check_version
 from barzan.core.text import clean
 
 from .models import ApiToken, User, hash_token
+from .readers import two_factor_required
 
 LOGGED_IN = audit.verb("user.logged_in", _("Logged in"))
 LOGGED_OUT = audit.verb("user.logged_out", _("Logged out"))
@@ -211,9 +212,15 @@ def _enable_two_factor(request, device: TOTPDevice) -> list[str]:
 
 @transaction.atomic
 def reset_two_factor(*, actor: User, user: User, reason: str = "") -> None:
-    """Remove every two-factor device of `user`, who must set one up again at next login."""
+    """Remove every two-factor device of `user`, who must set one up again at next login.
+
+    Users may remove their own only when their roles do not require two-factor; otherwise
+    an administrator must (a lost phone is the usual reason).
+    """
     if actor.pk != user.pk:
         policy.require_administer(actor, user)
+    elif two_factor_required(user):
+        raise PermissionDenied
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     audit.record(actor=actor, verb=TWO_FACTOR_RESET, target=user, reason=reason)

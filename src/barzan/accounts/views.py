@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -296,8 +296,6 @@ class TwoFactorDisableView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        if two_factor_required(request.user):
-            raise PermissionDenied
         actions.reset_two_factor(actor=request.user, user=request.user)
         messages.success(request, _("Two-factor authentication is off."))
         return redirect("accounts:account")
@@ -508,10 +506,11 @@ class UserCommandView(UserAdministerMixin, ScopedViewMixin, View):
                 ),
             )
         elif command == "send-password-link":
-            if not account.email:
+            try:
+                actions.send_password_link(request=request, actor=request.user, user=account)
+            except ValidationError:
                 messages.error(request, _("This user has no email address. Add one first."))
             else:
-                actions.send_password_link(request=request, actor=request.user, user=account)
                 messages.success(
                     request, _("A link to choose a new password was emailed to the user.")
                 )
