@@ -3,6 +3,7 @@
 from datetime import datetime, time
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,7 @@ from barzan.access import policy
 from barzan.access.actions import MANAGE, VIEW
 from barzan.access.models import Grant, Role
 from barzan.core.forms import BarzanFormMixin, Form, JalaliDateField, ModelForm, VersionField
-from barzan.core.text import to_latin_digits
+from barzan.core.text import localize_digits, to_latin_digits
 from barzan.core.widgets import SearchSelect
 from barzan.geo.forms import AreaChoiceField
 
@@ -35,10 +36,6 @@ class LoginForm(BarzanFormMixin, auth_forms.AuthenticationForm):
         self.fields["password"].widget.attrs.update(autocomplete="current-password", dir="ltr")
 
     def get_invalid_login_error(self):
-        from django.conf import settings
-
-        from barzan.core.text import localize_digits
-
         return forms.ValidationError(
             self.error_messages["invalid_login"]
             % {"limit": localize_digits(settings.AXES_FAILURE_LIMIT)},
@@ -85,7 +82,19 @@ class PasswordResetForm(BarzanFormMixin, auth_forms.PasswordResetForm):
         return (user for user in users if user.email.casefold() == email.casefold())
 
 
-class ProfileForm(ModelForm):
+class LanguageChoiceMixin:
+    """Name the empty language choice for what it means: pages follow the switch."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "language" in self.fields:
+            self.fields["language"].choices = [
+                ("", _("Not chosen: the language switch decides")),
+                *settings.LANGUAGES,
+            ]
+
+
+class ProfileForm(LanguageChoiceMixin, ModelForm):
     """One's own names, email and language."""
 
     version = VersionField()
@@ -173,7 +182,7 @@ class GrantForm(GrantFieldsMixin, Form):
         return self.clean_grant(super().clean())
 
 
-class UserCreateForm(GrantFieldsMixin, ModelForm):
+class UserCreateForm(LanguageChoiceMixin, GrantFieldsMixin, ModelForm):
     """A new user with their first role."""
 
     password = forms.CharField(
@@ -207,7 +216,7 @@ class UserCreateForm(GrantFieldsMixin, ModelForm):
         pass
 
 
-class UserUpdateForm(ModelForm):
+class UserUpdateForm(LanguageChoiceMixin, ModelForm):
     """Another user's names, email and language."""
 
     version = VersionField()
