@@ -51,7 +51,7 @@ def test_a_tampered_form_is_answered_with_its_errors(client, people, areas, logi
         "/organizations/new/",
         {
             "code": "a" * 500,
-            "name_fa": "\x00",
+            "name_fa": "",
             "kind": "zzz",
             "area": "abc",
             "covered_areas": ["x"],
@@ -108,3 +108,25 @@ def test_null_in_a_patch_is_refused_field_by_field(client, people, organizations
     assert response.status_code == 422
     fields = {detail["field"] for detail in response.json()["error"]["details"]}
     assert fields == {"covered_area_ids", "kind"}
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_a_400_on_pages_and_in_the_api(client, people, login):
+    login(people.admin)
+    assert client.get("/organizations/%00/").status_code == 400
+    assert client.get("/areas/", {"q": "تهران\x00"}).status_code == 400
+    api = client.get("/api/v1/organizations/%00")
+    assert api.status_code == 400
+    assert api.json()["error"]["code"] == "bad_request"
+    body = client.post(
+        "/api/v1/organizations/",
+        data='{"code": "x\\u0000", "name_fa": "a", "kind": "agency", "area_id": 1}',
+        content_type="application/json",
+    )
+    assert body.status_code == 400
+
+
+def test_control_characters_never_reach_stored_text():
+    from barzan.core.text import clean
+
+    assert clean("تهران\x00\x07 شمال\x1f") == "تهران شمال"

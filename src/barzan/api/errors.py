@@ -3,7 +3,9 @@
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -65,6 +67,12 @@ def install(api) -> None:
     @api.exception_handler(ValidationError)
     def invalid(request, exc):
         return error_response(422, details=_django_details(exc))
+
+    @api.exception_handler(DataError)
+    def unstorable(request, exc):
+        return error_response(
+            400, _("The request contains characters or values that cannot be stored.")
+        )
 
     @api.exception_handler(Exception)
     def server_error(request, exc):

@@ -4,8 +4,11 @@ import re
 import uuid
 
 from django.conf import settings
+from django.db import DataError
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 from . import context
 from .errors import error_response, is_api_path
@@ -85,3 +88,45 @@ class ApiErrorMiddleware:
                     replacement[header] = response[header]
             return replacement
         return response
+
+
+def _contains_nul(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    if any("\x00" in value for _key, values in request.GET.lists() for value in values):
+        return True
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return False
+    if request.content_type == "application/json":
+        return b"\x00" in request.body or b"\\u0000" in request.body
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return any("\x00" in value for _key, values in request.POST.lists() for value in values)
+    return False
+
+
+class BadInputMiddleware:
+    """Answer 400, never 500, for input no field may hold.
+
+    A NUL character is refused up front: no text in Barzan may contain one and PostgreSQL
+    cannot store one. Any other value the database refuses (DataError) is reported the
+    same way rather than as a server error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _contains_nul(request):
+            return self.bad_request(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DataError):
+            return self.bad_request(request)
+        return None
+
+    def bad_request(self, request):
+        message = _("The request contains characters or values that cannot be stored.")
+        if is_api_path(request.path):
+            return error_response(400, message)
+        return render(request, "400.html", {"status": 400}, status=400)

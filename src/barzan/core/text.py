@@ -53,6 +53,9 @@ _CLEAN_LETTERS = str.maketrans(
         "\u00ad": None,  # soft hyphen
         "\u0640": None,  # tatweel (kashida)
         ZWJ: None,
+        # Control characters other than tab and line breaks (NUL first of all) are noise
+        # from copy and paste, and PostgreSQL cannot store NUL.
+        **{chr(code): None for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)},
     }
 )
 
