@@ -69,11 +69,7 @@ class OrganizationFilters(Schema):
 
 
 def _organizations():
-    return (
-        Organization.objects.select_related("parent", "area")
-        .prefetch_related("covered_areas")
-        .order_by("code")
-    )
+    return Organization.objects.for_display().prefetch_related("covered_areas").order_by("code")
 
 
 def _area(request, area_id: int):

@@ -6,6 +6,10 @@ from barzan.core.text import search_key
 
 
 class OrganizationQuerySet(models.QuerySet):
+    def for_display(self) -> "OrganizationQuerySet":
+        """Join the seat (with its level) and the parent that every list and page shows."""
+        return self.select_related("area", "area__level", "parent")
+
     def active(self) -> "OrganizationQuerySet":
         return self.filter(is_active=True)
 

@@ -21,7 +21,7 @@ from .tables import OrganizationTable
 
 
 def _base_queryset():
-    return Organization.objects.select_related("area", "area__level", "parent")
+    return Organization.objects.for_display()
 
 
 class OrganizationListView(ScopedListView):

@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from barzan.access import policy
 from barzan.access.actions import VIEW
-from barzan.access.models import Grant
+from barzan.accounts.readers import grants_of
 from barzan.audit.models import AuditEvent
 from barzan.geo.models import Area
 from barzan.registry.models import Organization
@@ -24,11 +24,7 @@ class HomeSummary:
 
 def home_summary(user) -> HomeSummary:
     """Return the home page's figures for `user`, every count read through the policy."""
-    grants = list(
-        policy.scope(user, VIEW, Grant.objects.filter(user=user)).select_related(
-            "role", "area", "area__level", "organization"
-        )
-    )
+    grants = list(grants_of(user))
     area_counts = list(
         policy.scope(user, VIEW, Area.objects.all())
         .values("level__code", "level__name_fa", "level__name_en", "level__rank")
