@@ -222,6 +222,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/vazirmatn", NODE_MODULES / "vazirmatn" / "fonts"),
     ("vendor/jalalidatepicker", NODE_MODULES / "@majidh1" / "jalalidatepicker" / "dist"),
+    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
 ]
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
@@ -246,6 +247,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # -- Background tasks: stored in the database, run by `barzan worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# -- Geography: the box (west, south, east, north in degrees) every boundary must lie in.
+# Imports use it to tell swapped latitude/longitude from real places. Default: Iran.
+BARZAN_GEO_EXTENT = tuple(float(part) for part in env_list("GEO_EXTENT", "43.0,24.0,64.0,40.5"))
+# Uploaded import files larger than this are refused with a message (bytes).
+BARZAN_IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 200) * 1024 * 1024
 
 # -- Tables, API
 DJANGO_TABLES2_TEMPLATE = "core/table.html"

@@ -6,7 +6,14 @@ from pathlib import Path
 
 from django.conf import settings
 
-REQUIRED = ("bootstrap", "bootstrap-icons", "htmx.org", "vazirmatn", "@majidh1/jalalidatepicker")
+REQUIRED = (
+    "bootstrap",
+    "bootstrap-icons",
+    "htmx.org",
+    "vazirmatn",
+    "@majidh1/jalalidatepicker",
+    "leaflet",
+)
 
 
 class AssetsError(RuntimeError):

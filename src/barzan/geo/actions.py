@@ -1,25 +1,57 @@
 """
-Writes to the area tree. Only this module sets `path` and `depth`.
+Writes to the area tree. Only this module sets `path`, `depth`, boundaries and the spatial
+index.
 
 Each action runs in one transaction, checks the access policy, validates, and records an
 audit event. `actor=None` means the system (a command or a migration), which the policy
 does not restrict.
 """
 
-from django.core.exceptions import PermissionDenied
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
+from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from barzan import audit
 from barzan.access import policy
 from barzan.access.actions import MANAGE
+from barzan.core.concurrency import check_version
 from barzan.core.text import clean, search_key
 
-from .models import Area, AreaLevel
+from . import geometry, importing
+from .models import Area, AreaCell, AreaLevel, AreaSuccession
 
-AREA_CREATED = audit.verb("area.created", _("Area created"))
+AREA_CREATED = audit.verb("area.created", gettext_lazy("Area created"))
+AREA_CHANGED = audit.verb("area.changed", gettext_lazy("Area changed"))
+AREA_MOVED = audit.verb("area.moved", gettext_lazy("Area moved"))
+AREA_SPLIT = audit.verb("area.split", gettext_lazy("Area split"))
+AREAS_MERGED = audit.verb("area.merged", gettext_lazy("Areas merged"))
+AREAS_IMPORTED = audit.verb("area.imported", gettext_lazy("Areas imported"))
 
-AUDITED_FIELDS = ("code", "name_fa", "name_en", "level", "parent", "population")
+AUDITED_FIELDS = (
+    "code",
+    "name_fa",
+    "name_en",
+    "level",
+    "parent",
+    "population",
+    "valid_from",
+    "valid_to",
+)
+EDITABLE_FIELDS = ("code", "name_fa", "name_en", "population", "valid_from")
+GEOMETRY_FIELDS = (
+    "boundary", "boundary_simple", "latitude", "longitude", "min_lon", "min_lat", "max_lon",
+    "max_lat",
+)  # fmt: skip
+# How many codes an import's audit event lists by name; the counts cover the rest.
+AUDITED_CODES = 200
 
 
 def area_search_text(area: Area) -> str:
@@ -27,6 +59,72 @@ def area_search_text(area: Area) -> str:
     # The code is lower-cased like the search key: PostgreSQL's LIKE is case-sensitive.
     return " ".join(
         filter(None, (search_key(area.name_fa), search_key(area.name_en), area.code.lower()))
+    )
+
+
+def _require_manage(actor, area: Area) -> None:
+    if actor is not None:
+        policy.require(actor, MANAGE, area)
+
+
+def _check_level_under(level: AreaLevel, parent: Area | None) -> None:
+    if parent is not None and parent.level.rank >= level.rank:
+        raise ValidationError(
+            {
+                "parent": _("A %(level)s cannot be under a %(parent_level)s.")
+                % {"level": level, "parent_level": parent.level}
+            }
+        )
+
+
+def _check_current(area: Area) -> None:
+    if area.valid_to is not None:
+        raise ValidationError(
+            _("%(area)s ended on %(date)s and can no longer change.")
+            % {"area": area, "date": area.valid_to}
+        )
+
+
+def _check_code_free(level: AreaLevel, code: str, *, exclude: list[int] = ()) -> None:
+    taken = (
+        Area.objects.filter(level=level, code=code, valid_to__isnull=True)
+        .exclude(pk__in=exclude)
+        .first()
+    )
+    if taken is not None:
+        raise ValidationError(
+            {
+                "code": _("%(area)s already has the code %(code)s at this level.")
+                % {"area": taken, "code": code}
+            }
+        )
+
+
+def _store_geometry(area: Area, shape, placed: geometry.Placement | None = None) -> None:
+    """Set an area's boundary (or point) fields from a checked shapely geometry."""
+    placed = placed or geometry.place(shape)
+    area.boundary = placed.boundary
+    area.boundary_simple = placed.boundary_simple
+    area.latitude, area.longitude = placed.latitude, placed.longitude
+    if placed.boundary is None:
+        area.min_lon = area.min_lat = area.max_lon = area.max_lat = None
+    else:
+        area.min_lon, area.min_lat, area.max_lon, area.max_lat = placed.bounds
+
+
+def _index_cells(areas: list[Area]) -> None:
+    """Rewrite the spatial index rows of `areas` from their stored bounding boxes."""
+    AreaCell.objects.filter(area__in=[area.pk for area in areas]).delete()
+    AreaCell.objects.bulk_create(
+        [
+            AreaCell(area_id=area.pk, cell=cell)
+            for area in areas
+            if area.boundary is not None and area.valid_to is None
+            for cell in geometry.cells_covering(
+                (area.min_lon, area.min_lat, area.max_lon, area.max_lat)
+            )
+        ],
+        batch_size=2000,
     )
 
 
@@ -40,30 +138,461 @@ def create_area(
     name_en: str = "",
     parent: Area | None = None,
     population: int | None = None,
+    valid_from: datetime.date | None = None,
+    shape=None,
+    boundary_source: str = "",
+    is_synthetic: bool = False,
 ) -> Area:
-    """Create an area under `parent` (a root when `parent` is None, for the system only)."""
+    """Create an area under `parent` (a root when `parent` is None, for the system only).
+
+    `shape` is a checked geometry (see `geometry.read_geometry`): a boundary, or a point.
+    """
     if actor is not None:
         if parent is None:
             # A new root would sit above every grant; only the system creates one.
             raise PermissionDenied
         policy.require(actor, MANAGE, parent)
+    if parent is not None:
+        _check_current(parent)
+    _check_level_under(level, parent)
+    code = clean(code)
+    _check_code_free(level, code)
     area = Area(
         level=level,
-        code=clean(code),
+        code=code,
         name_fa=clean(name_fa),
         name_en=clean(name_en),
         parent=parent,
         depth=parent.depth + 1 if parent else 0,
         population=population,
+        valid_from=valid_from,
+        boundary_source=clean(boundary_source),
+        is_synthetic=is_synthetic,
         # A unique placeholder until the primary key is known.
-        path=f"/new-{clean(code)}-{level.pk}/",
+        path=f"/new-{code}-{level.pk}/",
     )
+    if shape is not None:
+        _store_geometry(area, shape)
     area.search_text = area_search_text(area)
-    area.full_clean(exclude=["path"])
+    area.full_clean(exclude=["path"], validate_constraints=False)
     area.save()
     area.path = f"{parent.path if parent else '/'}{area.pk}/"
     area.save(update_fields=["path"])
+    if shape is not None:
+        _index_cells([area])
     audit.record(
         actor=actor, verb=AREA_CREATED, target=area, after=audit.snapshot(area, AUDITED_FIELDS)
     )
     return area
+
+
+def _locked(area: Area) -> Area:
+    return Area.objects.select_for_update().select_related("level", "parent").get(pk=area.pk)
+
+
+@transaction.atomic
+def update_area(*, actor, area: Area, version: int | None, **changes) -> Area:
+    """Rename an area or change its code, population or start date.
+
+    Refuses a stale `version` (someone saved in between) and an area that has ended.
+    """
+    area = _locked(area)
+    _require_manage(actor, area)
+    _check_current(area)
+    before = audit.snapshot(area, AUDITED_FIELDS)
+    check_version(area, version)
+    for name, value in changes.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"{name} cannot be changed here")
+        setattr(area, name, clean(value) if isinstance(value, str) else value)
+    if "code" in changes:
+        _check_code_free(area.level, area.code, exclude=[area.pk])
+    area.search_text = area_search_text(area)
+    area.full_clean(validate_constraints=False)
+    area.save()
+    audit.record(
+        actor=actor,
+        verb=AREA_CHANGED,
+        target=area,
+        before=before,
+        after=audit.snapshot(area, AUDITED_FIELDS),
+    )
+    return area
+
+
+def _move_subtree(area: Area, new_parent: Area) -> None:
+    """Re-root `area` and everything below it under `new_parent`, in two statements."""
+    old_path = area.path
+    new_path = f"{new_parent.path}{area.pk}/"
+    depth_change = new_parent.depth + 1 - area.depth
+    Area.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+        depth=F("depth") + depth_change,
+    )
+    Area.objects.filter(pk=area.pk).update(parent=new_parent)
+    area.path, area.parent, area.depth = new_path, new_parent, area.depth + depth_change
+
+
+@transaction.atomic
+def move_area(*, actor, area: Area, parent: Area, version: int | None, reason: str = "") -> Area:
+    """Move an area, with everything below it, under another parent.
+
+    The actor must manage the area and the new parent; an area cannot move under itself or
+    under a level at or below its own.
+    """
+    area = _locked(area)
+    parent = _locked(parent)
+    _require_manage(actor, area)
+    _require_manage(actor, parent)
+    _check_current(area)
+    _check_current(parent)
+    if area.parent_id is None:
+        raise ValidationError(_("The root of the tree cannot move."))
+    if parent.path.startswith(area.path):
+        raise ValidationError(
+            {"parent": _("An area cannot move under itself or an area below it.")}
+        )
+    _check_level_under(area.level, parent)
+    before = audit.snapshot(area, AUDITED_FIELDS)
+    check_version(area, version)
+    if parent.pk != area.parent_id:
+        _move_subtree(area, parent)
+    Area.objects.filter(pk=area.pk).update(version=area.version, updated_at=timezone.now())
+    audit.record(
+        actor=actor,
+        verb=AREA_MOVED,
+        target=area,
+        before=before,
+        after=audit.snapshot(area, AUDITED_FIELDS),
+        reason=clean(reason),
+    )
+    if actor is not None:
+        # The actor's cached grants hold area paths; a moved area may be among them.
+        policy.forget(actor)
+    return area
+
+
+@dataclass
+class Part:
+    """One of the areas a split creates."""
+
+    code: str
+    name_fa: str
+    name_en: str = ""
+    share: Decimal = Decimal(0)
+    children: list[Area] = field(default_factory=list)
+
+
+def _shares_of(population: int | None, shares: list[Decimal]) -> list[int | None]:
+    """Divide a population by shares so that the parts add up to it exactly.
+
+    Each part gets the whole people of its share; the people left over go one each to the
+    parts with the largest remainders (the largest remainder method).
+    """
+    if population is None:
+        return [None] * len(shares)
+    exact = [Decimal(population) * share for share in shares]
+    whole = [int(value.to_integral_value(rounding=ROUND_DOWN)) for value in exact]
+    left = population - sum(whole)
+    by_remainder = sorted(range(len(shares)), key=lambda i: exact[i] - whole[i], reverse=True)
+    for index in by_remainder[:left]:
+        whole[index] += 1
+    return whole
+
+
+def _end(area: Area, date: datetime.date) -> None:
+    area.valid_to = date
+    area.version += 1
+    area.save(update_fields=["valid_to", "version", "updated_at"])
+    AreaCell.objects.filter(area=area).delete()
+
+
+@transaction.atomic
+def split_area(
+    *,
+    actor,
+    area: Area,
+    parts: list[Part],
+    date: datetime.date,
+    version: int | None,
+    reason: str = "",
+) -> list[Area]:
+    """End `area` on `date` and create `parts` in its place under the same parent.
+
+    Shares (summing to 1) divide the population and are kept on the succession links so
+    that figures reported for the old area can be re-based. Every current area below the
+    old one moves to exactly one part.
+    """
+    area = _locked(area)
+    _require_manage(actor, area.parent or area)
+    if area.parent is None:
+        raise ValidationError(_("The root of the tree cannot be split."))
+    _check_current(area)
+    check_version(area, version)
+    if len(parts) < 2:
+        raise ValidationError(_("A split needs at least two parts."))
+    shares = [Decimal(part.share) for part in parts]
+    if any(share <= 0 for share in shares) or abs(sum(shares) - 1) > Decimal("0.000001"):
+        raise ValidationError(
+            _("Each part needs a share above zero, and the shares must add up to 100%.")
+        )
+    children = {child.pk: child for child in area.children.filter(valid_to__isnull=True)}
+    assigned = [child.pk for part in parts for child in part.children]
+    if sorted(assigned) != sorted(children) or len(set(assigned)) != len(assigned):
+        raise ValidationError(
+            _("Each of the %(count)s current areas below %(area)s must go to exactly one part.")
+            % {"count": len(children), "area": area}
+        )
+    codes = [clean(part.code) for part in parts]
+    if len(set(codes)) != len(codes):
+        raise ValidationError(_("Each part needs its own code."))
+    if date < (area.valid_from or date):
+        raise ValidationError(_("The split cannot come before the area began."))
+    before = audit.snapshot(area, AUDITED_FIELDS)
+    _end(area, date)
+    populations = _shares_of(area.population, shares)
+    created = []
+    for part, population in zip(parts, populations, strict=True):
+        new = create_area(
+            actor=actor,
+            level=area.level,
+            code=part.code,
+            name_fa=part.name_fa,
+            name_en=part.name_en,
+            parent=area.parent,
+            population=population,
+            valid_from=date,
+        )
+        AreaSuccession.objects.create(
+            predecessor=area,
+            successor=new,
+            change=AreaSuccession.Change.SPLIT,
+            share=part.share,
+            date=date,
+        )
+        for child in part.children:
+            _move_subtree(Area.objects.get(pk=child.pk), new)
+        created.append(new)
+    audit.record(
+        actor=actor,
+        verb=AREA_SPLIT,
+        target=area,
+        before=before,
+        after={
+            "parts": [
+                {"code": new.code, "name": new.name_fa, "share": str(part.share)}
+                for new, part in zip(created, parts, strict=True)
+            ]
+        },
+        reason=clean(reason),
+    )
+    return created
+
+
+@transaction.atomic
+def merge_areas(
+    *,
+    actor,
+    areas: list[Area],
+    code: str,
+    name_fa: str,
+    name_en: str = "",
+    date: datetime.date,
+    reason: str = "",
+) -> Area:
+    """End `areas` (siblings of one level) on `date` and create their union in their place.
+
+    The new area's population is their sum; everything below them moves to it. Each link
+    carries share 1: all of each old area went to the new one.
+    """
+    areas = [_locked(area) for area in areas]
+    if len(areas) < 2:
+        raise ValidationError(_("Choose at least two areas to merge."))
+    parents = {area.parent_id for area in areas}
+    levels = {area.level_id for area in areas}
+    if len(parents) != 1 or len(levels) != 1 or None in parents:
+        raise ValidationError(_("Only areas of one level under one parent can be merged."))
+    parent = areas[0].parent
+    _require_manage(actor, parent)
+    for area in areas:
+        _check_current(area)
+        if date < (area.valid_from or date):
+            raise ValidationError(_("The merge cannot come before an area began."))
+    populations = [area.population for area in areas]
+    for area in areas:
+        _end(area, date)
+    merged = create_area(
+        actor=actor,
+        level=areas[0].level,
+        code=code,
+        name_fa=name_fa,
+        name_en=name_en,
+        parent=parent,
+        population=None if None in populations else sum(populations),
+        valid_from=date,
+    )
+    for area in areas:
+        AreaSuccession.objects.create(
+            predecessor=area,
+            successor=merged,
+            change=AreaSuccession.Change.MERGE,
+            share=Decimal(1),
+            date=date,
+        )
+        for child in area.children.filter(valid_to__isnull=True):
+            _move_subtree(child, merged)
+    audit.record(
+        actor=actor,
+        verb=AREAS_MERGED,
+        target=merged,
+        before={"areas": [{"code": area.code, "name": area.name_fa} for area in areas]},
+        after=audit.snapshot(merged, AUDITED_FIELDS),
+        reason=clean(reason),
+    )
+    return merged
+
+
+# -- Imports --------------------------------------------------------------------------------
+
+
+def _check_import_access(actor, report: importing.Report) -> None:
+    """Report every row the actor may not write, instead of failing on the first."""
+    if actor is None:
+        return
+    for row in report.rows:
+        target = row.area if row.area is not None else row.parent
+        if row.area is None and row.parent is None and row.parent_row is None:
+            report.add(row.where, _("Only the system can create the root of the tree."))
+        elif target is not None and not policy.can(actor, MANAGE, target):
+            report.add(row.where, _("You may not manage %(area)s.") % {"area": target.name_fa})
+        elif row.area is not None and row.parent is not None and "parent" in row.changes:
+            if not policy.can(actor, MANAGE, row.parent):
+                report.add(
+                    row.where, _("You may not manage %(area)s.") % {"area": row.parent.name_fa}
+                )
+
+
+def _write_plan(report: importing.Report, *, boundary_source: str, synthetic: bool) -> None:
+    """Write a checked plan: new areas level by level in bulk, then every change."""
+    new_rows = sorted(report.created, key=lambda row: row.level.rank)
+    made: dict[int, Area] = {}
+    for rank in sorted({row.level.rank for row in new_rows}):
+        batch = [row for row in new_rows if row.level.rank == rank]
+        areas = []
+        for row in batch:
+            parent = row.parent if row.parent is not None else made.get(id(row.parent_row))
+            area = Area(
+                level=row.level,
+                code=row.code,
+                name_fa=row.name_fa,
+                name_en=row.name_en,
+                parent=parent,
+                depth=parent.depth + 1 if parent else 0,
+                population=row.population,
+                path=f"/new-{row.level.pk}-{row.code}/",
+                is_synthetic=synthetic,
+            )
+            if row.geometry is not None:
+                _store_geometry(area, row.geometry, row.placement)
+                area.boundary_source = boundary_source if area.boundary else ""
+            area.search_text = area_search_text(area)
+            areas.append(area)
+        Area.objects.bulk_create(areas, batch_size=500)
+        # Each parent's path is final by now (parents come a level earlier): one statement
+        # gives every new area of this level its path.
+        Area.objects.filter(pk__in=[area.pk for area in areas]).update(
+            path=Concat(
+                Subquery(Area.objects.filter(pk=OuterRef("parent_id")).values("path")[:1]),
+                Cast("pk", output_field=CharField()),
+                Value("/"),
+                output_field=CharField(),
+            )
+        )
+        for row, area in zip(batch, areas, strict=True):
+            area.path = f"{area.parent.path if area.parent else '/'}{area.pk}/"
+            made[id(row)] = area
+    changed = []
+    stored = Area.objects.select_for_update().in_bulk([row.area.pk for row in report.changed])
+    for row in report.changed:
+        area = stored[row.area.pk]
+        if "parent" in row.changes:
+            parent = row.parent if row.parent is not None else made[id(row.parent_row)]
+            _move_subtree(area, parent)
+        fields = {
+            name: getattr(row, name)
+            for name in ("name_fa", "name_en", "code", "population")
+            if name in row.changes
+        }
+        for name, value in fields.items():
+            setattr(area, name, value)
+        if "boundary" in row.changes:
+            _store_geometry(area, row.geometry, row.placement)
+            area.boundary_source = boundary_source if area.boundary else ""
+            area.is_synthetic = synthetic
+            fields.update(
+                {name: getattr(area, name) for name in GEOMETRY_FIELDS},
+                boundary_source=area.boundary_source,
+                is_synthetic=synthetic,
+            )
+        area.search_text = area_search_text(area)
+        Area.objects.filter(pk=area.pk).update(
+            **fields,
+            search_text=area.search_text,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        changed.append(area)
+    _index_cells([area for area in [*made.values(), *changed] if area.boundary is not None])
+
+
+def import_areas(
+    *,
+    actor,
+    format: str,
+    content,
+    source: str,
+    options: importing.Options | None = None,
+    dry_run: bool = False,
+    synthetic: bool = False,
+) -> importing.Report:
+    """Plan an import and, unless it is a dry run or has problems, write all of it.
+
+    All or nothing: the plan is made and written in one transaction, and a problem in any
+    row writes nothing. Running the same file again changes nothing (rows match by code,
+    then by name under their parent).
+    """
+    with transaction.atomic():
+        try:
+            if format == importing.DIVISIONS:
+                report = importing.plan_divisions(content, source=source)
+            elif format == importing.GEOJSON:
+                report = importing.plan_geojson(content, source=source, options=options)
+            elif format == importing.CSV:
+                report = importing.plan_csv(content, source=source, options=options)
+            else:
+                raise ValueError(f"Unknown import format {format!r}")
+        except importing.ImportError_ as error:
+            report = importing.Report(source=source, format=format)
+            report.add("", error)
+        report.dry_run = dry_run
+        _check_import_access(actor, report)
+        if dry_run or not report.ok or not (report.created or report.changed):
+            return report
+        label = (options.source_label if options else "") or source
+        _write_plan(report, boundary_source=label, synthetic=synthetic)
+        changed_codes = [row.code for row in [*report.created, *report.changed]]
+        audit.record(
+            actor=actor,
+            verb=AREAS_IMPORTED,
+            target=options.parent if options and options.parent else None,
+            after={
+                "source": source,
+                "format": format,
+                **report.counts(),
+                "codes": changed_codes[:AUDITED_CODES],
+            },
+        )
+        report.applied = True
+    if actor is not None:
+        policy.forget(actor)
+    return report

@@ -1,86 +1,143 @@
 """
-Demo geography from the project's copy of Iran's divisions (see data/README.md).
+Demo geography: the whole official hierarchy from the project's copy of Iran's divisions,
+county and province populations from the 1395 census, and synthetic boundaries (see
+`synthetic`), with one demo city (Tehran) cut into made-up districts and neighborhoods.
 
-Loads the country, its 31 provinces and 448 counties, and the city of Tehran with its 22
-urban districts. The geography issue replaces this with the full import (sectors, every
-city and district, boundaries).
+Everything goes through `actions.import_areas`, exactly as an administrator's upload does.
 """
 
 import csv
+import json
 from pathlib import Path
 
-from .actions import create_area
+from . import importing, synthetic
+from .actions import import_areas
 from .models import Area, AreaLevel
 
-DATA_DIR = Path(__file__).parent / "data" / "iran-divisions"
+DATA_DIR = Path(__file__).parent / "data"
+DIVISIONS_DIR = DATA_DIR / "iran-divisions"
+CENSUS_FILE = DATA_DIR / "census-1395" / "iran2016census.csv"
 
-PROVINCE_NAMES_EN = {
-    "00": "Markazi", "01": "Gilan", "02": "Mazandaran", "03": "East Azerbaijan",
-    "04": "West Azerbaijan", "05": "Kermanshah", "06": "Khuzestan", "07": "Fars", "08": "Kerman",
-    "09": "Razavi Khorasan", "10": "Isfahan", "11": "Sistan and Baluchestan", "12": "Kurdistan",
-    "13": "Hamadan", "14": "Chaharmahal and Bakhtiari", "15": "Lorestan", "16": "Ilam",
-    "17": "Kohgiluyeh and Boyer-Ahmad", "18": "Bushehr", "19": "Zanjan", "20": "Semnan",
-    "21": "Yazd", "22": "Hormozgan", "23": "Tehran", "24": "Ardabil", "25": "Qom", "26": "Qazvin",
-    "27": "Golestan", "28": "North Khorasan", "29": "South Khorasan", "30": "Alborz",
-}  # fmt: skip
-
-COUNTRY_CODE = "IR"
-TEHRAN_CITY_CODE = "2301021576"
+COUNTRY_CODE = importing.COUNTRY_CODE
+DEMO_CITY_CODE = "2301021576"  # Tehran
+DEMO_NEIGHBORHOODS = 400
 
 
-def read_rows(name: str) -> list[dict]:
-    with (DATA_DIR / name).open(encoding="utf-8", newline="") as file:
+class DemoDataError(RuntimeError):
+    pass
+
+
+def _read_rows(name: str) -> list[dict]:
+    with (DIVISIONS_DIR / name).open(encoding="utf-8", newline="") as file:
         return list(csv.DictReader(file))
 
 
-def county_code(raw: str) -> str:
-    """Return the four-digit county code: Markazi's counties lost their leading zero."""
-    return raw.strip().zfill(4)
+def division_files() -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in DIVISIONS_DIR.glob("*.csv")}
+
+
+def _check(report) -> None:
+    if not report.ok:
+        raise DemoDataError("; ".join(str(problem) for problem in report.problems[:10]))
+
+
+def census_populations() -> dict[tuple[str, str], int]:
+    """Return the 1395 census population by (level, code) for counties, provinces, country."""
+    totals: dict[tuple[str, str], int] = {}
+    with CENSUS_FILE.open(encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file):
+            people = int(row["male"]) + int(row["female"])
+            for key in (
+                ("county", row["county_code"].zfill(4)),
+                ("province", row["province_code"].zfill(2)),
+                ("country", COUNTRY_CODE),
+            ):
+                totals[key] = totals.get(key, 0) + people
+    return totals
+
+
+def _set_populations() -> None:
+    """Load the census populations through the CSV import, one level at a time."""
+    levels = {level.code: level for level in AreaLevel.objects.all()}
+    totals = census_populations()
+    for level in ("country", "province", "county"):
+        lines = ["code,population"] + [
+            f"{code},{people}" for (at, code), people in sorted(totals.items()) if at == level
+        ]
+        report = import_areas(
+            actor=None,
+            format=importing.CSV,
+            content="\n".join(lines).encode(),
+            source=f"census-1395-{level}.csv",
+            options=importing.Options(level=levels[level]),
+        )
+        _check(report)
+
+
+def _boundaries() -> None:
+    levels = {level.code: level for level in AreaLevel.objects.all()}
+    codes = {
+        level: {row["id"]: importing.code_of(row["code"], width) for row in _read_rows(name)}
+        for name, level, width in (
+            ("provinces.csv", "province", 2),
+            ("counties.csv", "county", 4),
+            ("sectors.csv", "sector", 6),
+        )
+    }
+    points = {row["city_id"]: row for row in _read_rows("city_coordinates.csv")}
+    cities, parents = {}, {"sector": {}, "county": {}, "province": {}}
+    for row in _read_rows("cities.csv"):
+        if row["id"] not in points:
+            continue
+        cities[row["id"]] = (float(points[row["id"]]["lon"]), float(points[row["id"]]["lat"]))
+        parents["sector"][row["id"]] = codes["sector"][row["sector_id"]]
+        parents["county"][row["id"]] = codes["county"][row["county_id"]]
+        parents["province"][row["id"]] = codes["province"][row["province_id"]]
+    collections = synthetic.divisions_collections(cities, parents)
+    for level in ("province", "county", "sector"):
+        _load_geojson(collections[level], levels[level], synthetic.SOURCE)
+    city = Area.objects.get(level=levels["city"], code=DEMO_CITY_CODE, valid_to__isnull=True)
+    sector = city.parent
+    from . import geometry
+
+    made = synthetic.city_collections(
+        center=(city.longitude, city.latitude),
+        city_code=city.code,
+        within=geometry.from_geojson(sector.boundary) if sector.boundary else None,
+        district_codes=list(
+            city.children.filter(valid_to__isnull=True)
+            .order_by("code")
+            .values_list("code", flat=True)
+        ),
+        neighborhoods=DEMO_NEIGHBORHOODS,
+        population=8_700_000,
+    )
+    _load_geojson(made["city"], levels["city"], synthetic.NEIGHBORHOOD_SOURCE)
+    _load_geojson(made["district"], levels["district"], synthetic.NEIGHBORHOOD_SOURCE)
+    _load_geojson(made["neighborhood"], levels["neighborhood"], synthetic.NEIGHBORHOOD_SOURCE)
+
+
+def _load_geojson(collection: dict, level: AreaLevel, label: str) -> None:
+    report = import_areas(
+        actor=None,
+        format=importing.GEOJSON,
+        content=json.dumps(collection, ensure_ascii=False).encode(),
+        source=f"demo-{level.code}.geojson",
+        options=importing.Options(level=level, source_label=label),
+        synthetic=True,
+    )
+    _check(report)
 
 
 def load() -> Area:
     """Create the demo tree and return the country."""
-    levels = {level.code: level for level in AreaLevel.objects.all()}
-    country = create_area(
-        actor=None, level=levels["country"], code=COUNTRY_CODE, name_fa="ایران", name_en="Iran"
-    )
-    provinces = {}
-    for row in read_rows("provinces.csv"):
-        code = row["code"].strip().zfill(2)
-        provinces[row["id"]] = create_area(
-            actor=None,
-            level=levels["province"],
-            code=code,
-            name_fa=row["name"],
-            name_en=PROVINCE_NAMES_EN.get(code, ""),
-            parent=country,
-        )
-    counties = {}
-    for row in read_rows("counties.csv"):
-        counties[row["id"]] = create_area(
-            actor=None,
-            level=levels["county"],
-            code=county_code(row["code"]),
-            name_fa=row["name"],
-            parent=provinces[row["province_id"]],
-        )
-    tehran = next(row for row in read_rows("cities.csv") if row["code"] == TEHRAN_CITY_CODE)
-    city = create_area(
+    report = import_areas(
         actor=None,
-        level=levels["city"],
-        code=tehran["code"],
-        name_fa=tehran["name"],
-        name_en="Tehran",
-        parent=counties[tehran["county_id"]],
+        format=importing.DIVISIONS,
+        content=division_files(),
+        source="iran-divisions (project copy)",
     )
-    for row in read_rows("city_districts.csv"):
-        if row["city_id"] == tehran["id"]:
-            create_area(
-                actor=None,
-                level=levels["district"],
-                code=row["code"],
-                name_fa=row["name"],
-                name_en=f"Tehran District {row['district']}",
-                parent=city,
-            )
-    return country
+    _check(report)
+    _set_populations()
+    _boundaries()
+    return Area.objects.get(level__code="country", code=COUNTRY_CODE, valid_to__isnull=True)

@@ -46,6 +46,33 @@ class Area(NamedModel, TimestampedModel, VersionedModel):
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
     population = models.PositiveBigIntegerField(_("population"), null=True, blank=True)
     search_text = models.TextField(_("search text"), blank=True, editable=False)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(
+        _("valid to"),
+        null=True,
+        blank=True,
+        help_text=_("The day the area ended (split or merged); empty while it exists."),
+    )
+    # GeoJSON geometry in WGS84 longitude/latitude, as imported (repaired where that was safe).
+    boundary = models.JSONField(_("boundary"), null=True, blank=True, editable=False)
+    # A lighter copy of `boundary` for maps.
+    boundary_simple = models.JSONField(
+        _("simplified boundary"), null=True, blank=True, editable=False
+    )
+    boundary_source = models.CharField(_("boundary source"), max_length=200, blank=True)
+    is_synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        help_text=_("Generated for demonstration, not real geography."),
+    )
+    # A point inside the area (or the area's only location, for a neighborhood given as a point).
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    # The boundary's bounding box: the spatial index narrows by cell, then by these.
+    min_lon = models.FloatField(null=True, blank=True, editable=False)
+    min_lat = models.FloatField(null=True, blank=True, editable=False)
+    max_lon = models.FloatField(null=True, blank=True, editable=False)
+    max_lat = models.FloatField(null=True, blank=True, editable=False)
 
     objects = AreaQuerySet.as_manager()
 
@@ -54,7 +81,12 @@ class Area(NamedModel, TimestampedModel, VersionedModel):
         verbose_name = _("area")
         verbose_name_plural = _("areas")
         constraints = [
-            models.UniqueConstraint(fields=["level", "code"], name="geo_area_code_unique_in_level"),
+            # An ended area's code may pass to a successor: codes are unique among current areas.
+            models.UniqueConstraint(
+                fields=["level", "code"],
+                condition=Q(valid_to__isnull=True),
+                name="geo_area_code_unique_in_level",
+            ),
             models.CheckConstraint(
                 condition=Q(parent__isnull=True, depth=0) | Q(parent__isnull=False, depth__gt=0),
                 name="geo_area_depth_matches_parent",
@@ -67,6 +99,78 @@ class Area(NamedModel, TimestampedModel, VersionedModel):
         return reverse("geo:area_detail", args=[self.pk])
 
     @property
+    def is_current(self) -> bool:
+        return self.valid_to is None
+
+    @property
+    def has_boundary(self) -> bool:
+        return self.boundary is not None
+
+    @property
     def ancestor_ids(self) -> list[int]:
         """Return the ids on the path from the root down to this area, itself included."""
         return [int(part) for part in self.path.strip("/").split("/") if part]
+
+
+class AreaSuccession(models.Model):
+    """A link from an area that ended to an area that took over (part of) it.
+
+    `share` is the part of the predecessor's population that went to the successor, so that
+    figures reported for the old areas can be re-based onto the new ones.
+    """
+
+    class Change(models.TextChoices):
+        SPLIT = "split", _("Split")
+        MERGE = "merge", _("Merge")
+
+    predecessor = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="successor_links",
+        verbose_name=_("predecessor"),
+    )
+    successor = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="predecessor_links",
+        verbose_name=_("successor"),
+    )
+    change = models.CharField(_("change"), max_length=10, choices=Change.choices)
+    share = models.DecimalField(
+        _("share"),
+        max_digits=7,
+        decimal_places=6,
+        help_text=_("The part of the predecessor's population that went to the successor (0–1)."),
+    )
+    date = models.DateField(_("date"))
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("area succession")
+        verbose_name_plural = _("area successions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="geo_succession_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(share__gte=0) & Q(share__lte=1), name="geo_succession_share_0_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"
+
+
+class AreaCell(models.Model):
+    """The spatial index: one row per grid cell an area's bounding box touches.
+
+    Locating a point reads the few rows of its cells (see `geometry.cells_at`) instead of
+    testing every boundary; it needs no spatial extension, so SQLite and PostgreSQL agree.
+    """
+
+    cell = models.BigIntegerField(db_index=True)
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="cells")
+
+    class Meta:
+        verbose_name = _("area cell")
+        verbose_name_plural = _("area cells")

@@ -1,0 +1,163 @@
+"""
+Synthetic boundaries, so that demo and benchmark maps have something to show.
+
+No boundary data for Iran's divisions ships with Barzan, so the demo draws approximate
+ones: each city's Voronoi cell (clipped to the land near some city) is joined into its
+sector, county and province. One demo city gets made-up urban districts and neighborhoods.
+Everything made here is marked synthetic (`Area.is_synthetic`) and says so on the map.
+
+Pure functions: they return GeoJSON FeatureCollections that `actions.import_areas` loads
+like any uploaded file.
+"""
+
+import random
+
+import shapely
+from shapely.geometry import MultiPoint, Point
+
+from . import geometry
+
+SOURCE = "Synthetic (Barzan demo): Voronoi cells of city locations"
+NEIGHBORHOOD_SOURCE = "Synthetic (Barzan demo): generated neighborhoods"
+
+
+def _collection(features: list[dict]) -> dict:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _feature(shape, **properties) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": geometry.to_geojson(shape, geometry.MAP_DECIMALS),
+        "properties": properties,
+    }
+
+
+def _clean(shape):
+    """Round and re-validate a generated shape, as an import will read it."""
+    shape = shapely.set_precision(shape, 10**-geometry.MAP_DECIMALS)
+    shape = shapely.make_valid(shape)
+    if shape.geom_type not in geometry.POLYGONAL:
+        shape = shapely.union_all(
+            [part for part in getattr(shape, "geoms", []) if part.geom_type in geometry.POLYGONAL]
+        )
+    return shape
+
+
+def city_cells(cities: dict[str, tuple[float, float]], *, reach: float = 0.6) -> dict:
+    """Return each city's Voronoi cell, clipped to `reach` degrees around all cities.
+
+    `cities` maps a key to (longitude, latitude); cities at the same spot share a cell.
+    """
+    points = {key: Point(lon, lat) for key, (lon, lat) in cities.items()}
+    land = shapely.union_all([point.buffer(reach, quad_segs=4) for point in points.values()])
+    land = land.simplify(0.02)
+    cells = shapely.voronoi_polygons(MultiPoint(list(points.values())), extend_to=land)
+    tree = shapely.STRtree(list(cells.geoms))
+    result = {}
+    for key, point in points.items():
+        hits = tree.query(point, predicate="intersects")
+        if len(hits):
+            result[key] = cells.geoms[int(hits[0])].intersection(land)
+    return result
+
+
+def union_by(cells: dict, groups: dict[str, str]) -> dict:
+    """Join cells into groups: `groups` maps a cell's key to its group's key."""
+    members: dict[str, list] = {}
+    for key, cell in cells.items():
+        if key in groups:
+            members.setdefault(groups[key], []).append(cell)
+    return {group: _clean(shapely.union_all(parts)) for group, parts in members.items()}
+
+
+def divisions_collections(
+    cities: dict[str, tuple[float, float]], parents: dict[str, dict[str, str]]
+) -> dict[str, dict]:
+    """Return FeatureCollections of synthetic boundaries for sectors, counties and
+    provinces, matched by code.
+
+    `parents[level]` maps a city's code to its sector, county and province codes.
+    """
+    cells = city_cells(cities)
+    collections = {}
+    for level in ("sector", "county", "province"):
+        shapes = union_by(cells, parents[level])
+        collections[level] = _collection(
+            [_feature(shape, code=code) for code, shape in sorted(shapes.items())]
+        )
+    return collections
+
+
+def _points_inside(shape, count: int, rng: random.Random) -> list[Point]:
+    min_x, min_y, max_x, max_y = shape.bounds
+    points: list[Point] = []
+    while len(points) < count:
+        point = Point(rng.uniform(min_x, max_x), rng.uniform(min_y, max_y))
+        if shape.contains(point):
+            points.append(point)
+    return points
+
+
+def _tessellate(shape, count: int, rng: random.Random) -> list:
+    """Cut `shape` into `count` Voronoi pieces around random points, one relaxation round
+    so that pieces are of similar size."""
+    seeds = _points_inside(shape, count, rng)
+    for _round in range(2):
+        cells = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=shape)
+        pieces = [cell.intersection(shape) for cell in cells.geoms]
+        seeds = [piece.centroid for piece in pieces if not piece.is_empty]
+    cells = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=shape)
+    pieces = [_clean(cell.intersection(shape)) for cell in cells.geoms]
+    return [piece for piece in pieces if not piece.is_empty and piece.area > 0]
+
+
+def city_collections(
+    *,
+    center: tuple[float, float],
+    city_code: str,
+    within,
+    district_codes: list[str],
+    neighborhoods: int,
+    population: int,
+    radius: float = 0.12,
+    seed: int = 1403,
+) -> dict[str, dict]:
+    """Return a synthetic city outline, its districts (matched by code) and new
+    neighborhoods (created under each district), with made-up populations.
+    """
+    rng = random.Random(seed)
+    lon, lat = center
+    outline = Point(lon, lat).buffer(radius, quad_segs=12)
+    # A city is wider east to west, as most of Iran's are.
+    outline = shapely.affinity.scale(outline, 1.4, 0.8)
+    if within is not None:
+        outline = outline.intersection(within)
+    outline = _clean(outline)
+    districts = _tessellate(outline, len(district_codes), rng)
+    districts.sort(key=lambda piece: (-round(piece.centroid.y, 2), piece.centroid.x))
+    district_features, neighborhood_features = [], []
+    weights = [rng.uniform(0.6, 1.4) * piece.area for piece in districts]
+    total = sum(weights)
+    for index, (code, piece) in enumerate(zip(district_codes, districts, strict=False)):
+        district_population = round(population * weights[index] / total)
+        district_features.append(_feature(piece, code=code, population=district_population))
+        count = max(4, round(neighborhoods * piece.area / outline.area))
+        parts = _tessellate(piece, count, rng)
+        shares = [rng.uniform(0.5, 1.5) for _part in parts]
+        for number, (part, share) in enumerate(zip(parts, shares, strict=True), start=1):
+            neighborhood_features.append(
+                _feature(
+                    part,
+                    code=f"{code}-{number:02d}",
+                    parent_code=code,
+                    name_fa=f"محلهٔ نمونهٔ {index + 1}-{number}",
+                    name_en=f"Sample neighborhood {index + 1}-{number}",
+                    population=round(district_population * share / sum(shares)),
+                )
+            )
+    return {
+        "city": _collection([_feature(outline, code=city_code)]),
+        "district": _collection(district_features),
+        "neighborhood": _collection(neighborhood_features),
+    }
