@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .text import to_persian_digits
+
 
 class TimestampedModel(models.Model):
     """A row that remembers when it was created and last changed."""
@@ -42,6 +44,8 @@ class NamedModel(models.Model):
 
     @property
     def name(self) -> str:
-        if self.name_en and not (get_language() or "fa").startswith("fa"):
-            return self.name_en
-        return self.name_fa
+        """The English name on English pages (when there is one), else the Persian name,
+        whose digits are Persian («تهران ۱») as everywhere on Persian pages."""
+        if not (get_language() or "fa").startswith("fa"):
+            return self.name_en or self.name_fa
+        return to_persian_digits(self.name_fa)

@@ -465,11 +465,13 @@ def _check_import_access(actor, report: importing.Report) -> None:
             report.add(row.where, _("Only the system can create the root of the tree."))
         elif target is not None and not policy.can(actor, MANAGE, target):
             report.add(row.where, _("You may not manage %(area)s.") % {"area": target.name_fa})
-        elif row.area is not None and row.parent is not None and "parent" in row.changes:
-            if not policy.can(actor, MANAGE, row.parent):
-                report.add(
-                    row.where, _("You may not manage %(area)s.") % {"area": row.parent.name_fa}
-                )
+        elif (
+            row.area is not None
+            and row.parent is not None
+            and "parent" in row.changes
+            and not policy.can(actor, MANAGE, row.parent)
+        ):
+            report.add(row.where, _("You may not manage %(area)s.") % {"area": row.parent.name_fa})
 
 
 def _write_plan(report: importing.Report, *, boundary_source: str, synthetic: bool) -> None:

@@ -1,14 +1,20 @@
 """Areas in the API, read through the access policy."""
 
-from ninja import Path, Query, Schema
+import datetime
+
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Schema
 from ninja.pagination import paginate
 
 from barzan.access.api import ScopedRouter
 from barzan.core.api import ERRORS, Id, Pagination
 
+from . import readers
 from .models import Area
 
 router = ScopedRouter(tags=["areas"])
+GEOJSON_TYPE = "application/geo+json"
 
 
 class AreaOut(Schema):
@@ -20,6 +26,12 @@ class AreaOut(Schema):
     parent_id: int | None
     depth: int
     population: int | None
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+    latitude: float | None = Field(description="A point inside the area (or its location).")
+    longitude: float | None
+    has_boundary: bool
+    is_synthetic: bool = Field(description="Generated for demonstration, not real geography.")
 
     @staticmethod
     def resolve_level(area) -> str:
@@ -27,21 +39,38 @@ class AreaOut(Schema):
 
 
 class AreaFilters(Schema):
-    q: str | None = None
+    q: str | None = Field(
+        None, description="Persian or English name (any letters or digits), or code."
+    )
     level: str | None = None
     parent: Id | None = None
     code: str | None = None
+    include_ended: bool = Field(False, description="Also list areas that were split or merged.")
+
+
+class LocateQuery(Schema):
+    lat: float = Field(..., ge=-90, le=90, description="Latitude (WGS84).")
+    lon: float = Field(..., ge=-180, le=180, description="Longitude (WGS84).")
+
+
+class LocationOut(Schema):
+    area: AreaOut
+    ancestors: list[AreaOut]
 
 
 def _areas():
-    return Area.objects.select_related("level").order_by("path")
+    return (
+        Area.objects.select_related("level").defer("boundary", "boundary_simple").order_by("path")
+    )
 
 
-@router.get("/", response=list[AreaOut], summary="List areas")
+@router.get("/", response=list[AreaOut], summary="List and search areas")
 @paginate(Pagination)
 def list_areas(request, filters: Query[AreaFilters]):
     """Areas you may see, searchable by Persian or English name (any letters and digits) or code."""
     areas = router.scope(request, _areas())
+    if not filters.include_ended:
+        areas = areas.filter(valid_to__isnull=True)
     if filters.q:
         areas = areas.search(filters.q)
     if filters.level:
@@ -53,13 +82,50 @@ def list_areas(request, filters: Query[AreaFilters]):
     return areas
 
 
+@router.get("/locate", response={200: LocationOut, **ERRORS}, summary="Find the area at a point")
+def locate(request, point: Query[LocateQuery]):
+    """The deepest area you may see whose boundary holds the point, with its parents."""
+    found = readers.locate(point.lat, point.lon, router.scope(request, Area.objects.all()))
+    if found is None:
+        raise Http404(_("No area you may see holds this point."))
+    return {"area": found.area, "ancestors": found.ancestors}
+
+
 @router.get("/{int:area_id}", response={200: AreaOut, **ERRORS}, summary="Read an area")
 def get_area(request, area_id: Path[Id]):
     return router.get_object(request, _areas(), pk=area_id)
 
 
-@router.get("/{int:area_id}/children", response=list[AreaOut], summary="List an area's children")
-@paginate(Pagination)
-def list_children(request, area_id: Path[Id]):
+@router.get(
+    "/{int:area_id}/ancestors", response={200: list[AreaOut], **ERRORS}, summary="An area's parents"
+)
+def list_ancestors(request, area_id: Path[Id]):
+    """From the root down to the area's parent: names of places are public geography."""
     area = router.get_object(request, _areas(), pk=area_id)
-    return router.scope(request, _areas().filter(parent=area))
+    return readers.ancestors_of(area)
+
+
+@router.get(
+    "/{int:area_id}/children",
+    response={200: list[AreaOut], **ERRORS},
+    summary="List an area's children",
+)
+@paginate(Pagination)
+def list_children(request, area_id: Path[Id], include_ended: bool = False):
+    area = router.get_object(request, _areas(), pk=area_id)
+    children = router.scope(request, _areas().filter(parent=area))
+    return children if include_ended else children.filter(valid_to__isnull=True)
+
+
+@router.get(
+    "/{int:area_id}/children.geojson",
+    response={200: dict, **ERRORS},
+    summary="Simplified GeoJSON of an area and its children",
+    openapi_extra={"responses": {200: {"content": {GEOJSON_TYPE: {}}}}},
+)
+def children_geojson(request, area_id: Path[Id]):
+    """A FeatureCollection: the area's outline (`role: self`) and each current child's
+    simplified boundary, or its point where it has no boundary."""
+    area = router.get_object(request, Area.objects.select_related("level"), pk=area_id)
+    children = router.scope(request, Area.objects.filter(parent=area, valid_to__isnull=True))
+    return HttpResponse(readers.map_of(area, children), content_type=GEOJSON_TYPE)

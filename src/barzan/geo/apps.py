@@ -12,9 +12,11 @@ class GeoConfig(AppConfig):
         from barzan.access.actions import VIEW
         from barzan.core import navigation
 
-        from .models import Area
+        from .models import Area, AreaCell, AreaSuccession
 
         access.register(Area, area="")
+        access.register(AreaSuccession, area="successor")
+        access.register(AreaCell, area="area")
         navigation.register(
             navigation.NavItem(
                 key="areas",

@@ -1,6 +1,18 @@
-"""Form fields for choosing areas: each choice names its level, since names repeat across levels."""
+"""Area forms; each area choice names its level, since names repeat across levels."""
+
+from decimal import Decimal
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from barzan.access import policy
+from barzan.access.actions import MANAGE
+from barzan.core.forms import Form, JalaliDateField, VersionField
+from barzan.core.widgets import SearchSelect
+
+from . import importing
+from .models import Area, AreaLevel
 
 
 def area_label(area) -> str:
@@ -16,3 +28,264 @@ class AreaChoiceField(forms.ModelChoiceField):
 class AreaMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, area):
         return area_label(area)
+
+
+# -- Forms of the area pages ------------------------------------------------------------------
+
+
+MAX_PARTS = 8
+LTR = {"dir": "ltr"}
+
+
+def _population_field():
+    return forms.IntegerField(label=_("Population"), required=False, min_value=0, max_value=10**10)
+
+
+class AreaForm(Form):
+    """An area's names, code, population and start date (new or changed)."""
+
+    level = forms.ModelChoiceField(label=_("Level"), queryset=AreaLevel.objects.none())
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(attrs=LTR),
+        help_text=_("The national statistical code where one exists; kept as text."),
+    )
+    name_fa = forms.CharField(label=_("Persian name"), max_length=200)
+    name_en = forms.CharField(
+        label=_("English name"), max_length=200, required=False, widget=forms.TextInput(attrs=LTR)
+    )
+    population = _population_field()
+    valid_from = JalaliDateField(label=_("Valid from"), required=False)
+    version = VersionField()
+
+    def __init__(self, *args, parent: Area | None = None, instance: Area | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        if instance is not None:
+            del self.fields["level"]
+            for name in ("code", "name_fa", "name_en", "population", "valid_from", "version"):
+                self.initial.setdefault(name, getattr(instance, name))
+        else:
+            del self.fields["version"]
+            levels = AreaLevel.objects.filter(rank__gt=parent.level.rank)
+            self.fields["level"].queryset = levels
+            self.initial.setdefault("level", levels.first())
+
+
+class MoveForm(Form):
+    parent = AreaChoiceField(
+        label=_("New parent"),
+        queryset=Area.objects.none(),
+        widget=SearchSelect("geo:area_options", params={"action": MANAGE}),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    version = VersionField()
+
+    def __init__(self, *args, instance: Area, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = (
+            policy.areas(self.actor, MANAGE)
+            .filter(valid_to__isnull=True, level__rank__lt=instance.level.rank)
+            .exclude(path__startswith=instance.path)
+            .select_related("level", "parent")
+        )
+        self.initial.setdefault("version", instance.version)
+
+
+class SplitForm(Form):
+    """The parts an area splits into: code, names, share of the population, and which of
+    the areas below go to each."""
+
+    date = JalaliDateField(label=_("Date of the split"))
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    version = VersionField()
+
+    def __init__(self, *args, instance: Area, parts: int = 2, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parts = max(2, min(parts, MAX_PARTS))
+        self.children = list(
+            instance.children.filter(valid_to__isnull=True)
+            .select_related("level")
+            .order_by("name_fa")
+        )
+        choices = [(child.pk, area_label(child)) for child in self.children]
+        for number in range(1, self.parts + 1):
+            prefix = f"part_{number}_"
+            self.fields[prefix + "code"] = forms.CharField(
+                label=_("Code"), max_length=32, widget=forms.TextInput(attrs=LTR)
+            )
+            self.fields[prefix + "name_fa"] = forms.CharField(
+                label=_("Persian name"), max_length=200
+            )
+            self.fields[prefix + "name_en"] = forms.CharField(
+                label=_("English name"),
+                max_length=200,
+                required=False,
+                widget=forms.TextInput(attrs=LTR),
+            )
+            self.fields[prefix + "share"] = forms.DecimalField(
+                label=_("Share of the population (%)"),
+                min_value=Decimal("0.0001"),
+                max_value=100,
+                decimal_places=4,
+            )
+            if choices:
+                self.fields[prefix + "children"] = forms.TypedMultipleChoiceField(
+                    label=_("Areas below that go to this part"),
+                    choices=choices,
+                    coerce=int,
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                )
+        self.initial.setdefault("version", instance.version)
+
+    def part_fields(self):
+        """Bound fields grouped by part, for the template."""
+        return [
+            [self[name] for name in self.fields if name.startswith(f"part_{number}_")]
+            for number in range(1, self.parts + 1)
+        ]
+
+    def common_fields(self):
+        return [self[name] for name in ("date", "reason")]
+
+    def clean(self):
+        data = super().clean()
+        total = sum(data.get(f"part_{n}_share") or 0 for n in range(1, self.parts + 1))
+        if not self.errors and total != 100:
+            raise forms.ValidationError(
+                _("The shares add up to %(total)s%%; they must add up to 100%%.")
+                % {"total": total.normalize()}
+            )
+        return data
+
+    def split_parts(self):
+        from .actions import Part
+
+        by_id = {child.pk: child for child in self.children}
+        data = self.cleaned_data
+        return [
+            Part(
+                code=data[f"part_{n}_code"],
+                name_fa=data[f"part_{n}_name_fa"],
+                name_en=data[f"part_{n}_name_en"],
+                share=data[f"part_{n}_share"] / 100,
+                children=[by_id[pk] for pk in data.get(f"part_{n}_children", [])],
+            )
+            for n in range(1, self.parts + 1)
+        ]
+
+
+class MergeForm(Form):
+    others = AreaMultipleChoiceField(
+        label=_("Merge with"),
+        queryset=Area.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Areas of the same level under the same parent."),
+    )
+    code = forms.CharField(
+        label=_("Code of the merged area"), max_length=32, widget=forms.TextInput(attrs=LTR)
+    )
+    name_fa = forms.CharField(label=_("Persian name"), max_length=200)
+    name_en = forms.CharField(
+        label=_("English name"), max_length=200, required=False, widget=forms.TextInput(attrs=LTR)
+    )
+    date = JalaliDateField(label=_("Date of the merge"))
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+    def __init__(self, *args, instance: Area, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["others"].queryset = (
+            Area.objects.filter(
+                parent=instance.parent_id, level=instance.level_id, valid_to__isnull=True
+            )
+            .exclude(pk=instance.pk)
+            .select_related("level")
+            .order_by("name_fa")
+        )
+        self.initial.setdefault("name_fa", instance.name_fa)
+        self.initial.setdefault("name_en", instance.name_en)
+        self.initial.setdefault("code", instance.code)
+
+
+class ImportForm(Form):
+    format = forms.ChoiceField(label=_("Format"), choices=list(importing.FORMATS.items()))
+    file = forms.FileField(label=_("File"))
+    level = forms.ModelChoiceField(
+        label=_("Level of the areas in the file"),
+        queryset=AreaLevel.objects.exclude(code="country"),
+        required=False,
+        help_text=_("For GeoJSON and CSV files."),
+    )
+    parent = AreaChoiceField(
+        label=_("Under the area"),
+        queryset=Area.objects.none(),
+        required=False,
+        widget=SearchSelect("geo:area_options", params={"action": MANAGE}),
+        help_text=_(
+            "Names are matched, and new areas created, under this area (or under the area "
+            "whose code is in each feature's “parent_code”)."
+        ),
+    )
+    code_property = forms.CharField(
+        label=_("Property holding the code"), initial="code", widget=forms.TextInput(attrs=LTR)
+    )
+    name_property = forms.CharField(
+        label=_("Property holding the Persian name"),
+        initial="name_fa",
+        widget=forms.TextInput(attrs=LTR),
+    )
+    source_label = forms.CharField(
+        label=_("Source of the boundaries"), max_length=200, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = (
+            policy.areas(self.actor, MANAGE)
+            .filter(valid_to__isnull=True)
+            .select_related("level", "parent")
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.BARZAN_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB.")
+                % {"size": settings.BARZAN_IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if data.get("format") in (importing.GEOJSON, importing.CSV) and not data.get("level"):
+            self.add_error("level", _("Choose the level of the areas in a GeoJSON or CSV file."))
+        return data
+
+    def import_options(self) -> importing.Options | None:
+        data = self.cleaned_data
+        if data["format"] == importing.DIVISIONS:
+            return None
+        return importing.Options(
+            level=data["level"],
+            parent=data.get("parent"),
+            code_property=data["code_property"] or "code",
+            name_property=data["name_property"] or "name_fa",
+            source_label=data.get("source_label", ""),
+        )
+
+
+class LocateForm(Form):
+    latitude = forms.FloatField(
+        label=_("Latitude"),
+        min_value=-90,
+        max_value=90,
+        widget=forms.TextInput(attrs={**LTR, "inputmode": "decimal"}),
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude"),
+        min_value=-180,
+        max_value=180,
+        widget=forms.TextInput(attrs={**LTR, "inputmode": "decimal"}),
+    )

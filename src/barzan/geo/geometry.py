@@ -9,6 +9,7 @@ the messages of `GeometryError`.
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 
 import shapely
 from django.conf import settings
@@ -100,9 +101,7 @@ def _shoelace_area(geometry) -> float:
 
     def ring_area(ring) -> float:
         xy = list(ring.coords)
-        return abs(
-            sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(xy, xy[1:], strict=False)) / 2
-        )
+        return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in pairwise(xy)) / 2)
 
     parts = getattr(geometry, "geoms", [geometry])
     total = 0.0

@@ -413,7 +413,7 @@ def _city_coordinates(content: bytes | None, report: Report) -> dict:
         return {}
     points = {}
     extent = geometry.deployment_extent()
-    header, records = read_csv(decode(content))
+    _header, records = read_csv(decode(content))
     for line, record in records:
         try:
             lat, lon = float(to_latin_digits(record["lat"])), float(to_latin_digits(record["lon"]))

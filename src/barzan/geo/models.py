@@ -104,7 +104,8 @@ class Area(NamedModel, TimestampedModel, VersionedModel):
 
     @property
     def has_boundary(self) -> bool:
-        return self.boundary is not None
+        # The bounding box is set with the boundary; reading it does not load the boundary.
+        return self.min_lon is not None
 
     @property
     def ancestor_ids(self) -> list[int]:
@@ -174,3 +175,6 @@ class AreaCell(models.Model):
     class Meta:
         verbose_name = _("area cell")
         verbose_name_plural = _("area cells")
+
+    def __str__(self) -> str:
+        return f"{self.cell} → {self.area_id}"

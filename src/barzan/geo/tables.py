@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from barzan.core.tables import CodeColumn, NumberColumn, Table
+from barzan.core.text import localize_digits
 
 from .models import Area
 
@@ -15,8 +16,17 @@ class AreaTable(Table):
     level = tables.Column(verbose_name=_("Level"), order_by=("level__rank",))
     parent = tables.Column(verbose_name=_("Parent"), order_by=("parent__name_fa",))
     population = NumberColumn(verbose_name=_("Population"))
+    valid_to = tables.Column(verbose_name=_("Ended on"), empty_values=(None,), default="")
+
+    def render_name_fa(self, value):
+        return localize_digits(value)
+
+    def render_valid_to(self, value):
+        from barzan.core.jalali import format_date
+
+        return format_date(value)
 
     class Meta(Table.Meta):
         model = Area
-        fields = ["name_fa", "name_en", "code", "level", "parent", "population"]
+        fields = ["name_fa", "name_en", "code", "level", "parent", "population", "valid_to"]
         order_by = ("path",)

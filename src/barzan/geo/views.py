@@ -1,17 +1,50 @@
-"""The area browser: lists, one area with its parents and children, and a picker's options."""
+"""The area browser: lists, one area with its map, parents, children and history, the
+administrators' changes (create, edit, move, split, merge), imports and locating a point."""
 
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
 from django_tables2 import RequestConfig
 
 from barzan.access import policy
-from barzan.access.actions import VIEW
-from barzan.access.views import ScopedDetailView, ScopedListView, ScopedOptionsView
+from barzan.access.actions import MANAGE, VIEW
+from barzan.access.views import (
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedOptionsView,
+    ScopedUpdateView,
+    ScopedViewMixin,
+)
+from barzan.core.exceptions import ConcurrentEditError
 
+from . import actions, importing, readers
 from .filters import AreaFilterSet
-from .forms import area_label
+from .forms import (
+    AreaForm,
+    ImportForm,
+    LocateForm,
+    MergeForm,
+    MoveForm,
+    SplitForm,
+    area_label,
+)
 from .models import Area
-from .readers import ancestors_of, children_of
 from .tables import AreaTable
+
+IMPORT_SESSION_KEY = "geo_import"
+
+
+def _base_queryset():
+    return Area.objects.select_related("level", "parent").defer("boundary")
 
 
 class AreaListView(ScopedListView):
@@ -23,7 +56,19 @@ class AreaListView(ScopedListView):
     page_description = _("Every area in your scope, from provinces down to neighborhoods.")
 
     def get_base_queryset(self):
-        return Area.objects.select_related("level", "parent")
+        return _base_queryset().defer("boundary_simple")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["page_actions"] = [
+            (reverse("geo:locate"), _("Find the area at a point"), "crosshair"),
+        ]
+        if policy.can(user, MANAGE, Area):
+            context["page_actions"].append(
+                (reverse("geo:import"), _("Import areas or boundaries"), "upload")
+            )
+        return context
 
 
 class AreaDetailView(ScopedDetailView):
@@ -32,34 +77,345 @@ class AreaDetailView(ScopedDetailView):
     context_object_name = "area"
 
     def get_base_queryset(self):
-        return Area.objects.select_related("level", "parent")
+        return _base_queryset()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         area = self.object
         user = self.request.user
-        visible = policy.scope(user, VIEW, Area.objects.all())
-        children = children_of(area, visible)
+        show_ended = self.request.GET.get("ended") == "1"
+        visible = policy.scope(user, VIEW, Area.objects.defer("boundary", "boundary_simple"))
+        children = readers.children_of(area, visible, include_ended=show_ended)
         table = AreaTable(children, request=self.request, exclude=("parent",), prefix="children-")
         RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
+        can_manage = policy.can(user, MANAGE, area)
+        parent_manageable = area.parent is not None and policy.can(user, MANAGE, area.parent)
         context.update(
             page_title=area.name,
             # The parent chain is named even above the user's grant: a place's name is public
             # geography and the breadcrumb needs it. Those pages themselves stay closed (404).
             ancestors=[
-                (ancestor, policy.can(user, VIEW, ancestor)) for ancestor in ancestors_of(area)
+                (ancestor, policy.can(user, VIEW, ancestor))
+                for ancestor in readers.ancestors_of(area)
             ],
             children=table,
-            child_count=children.count(),
+            child_count=table.paginator.count,
+            show_ended=show_ended,
+            history=readers.history_of(area),
+            map_url=reverse("api:children_geojson", args=[area.pk]),
+            can_manage=can_manage and area.is_current,
+            can_restructure=parent_manageable and area.is_current,
         )
         return context
+
+
+class AreaFormMixin:
+    """Pages that change one area: the policy decides in `authorize`, the action writes."""
+
+    model = Area
+    template_name = "core/form.html"
+
+    def get_base_queryset(self):
+        return _base_queryset()
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance", None)
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ConcurrentEditError:
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this area after you opened the page. Reload it "
+                    "and make your change again."
+                ),
+            )
+            return self.form_invalid(form)
+
+
+class AreaCreateView(AreaFormMixin, ScopedUpdateView):
+    """A new area under the one in the address."""
+
+    form_class = AreaForm
+    success_message = _("The area was created.")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["parent"] = kwargs.pop("instance")
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = _("New area under %(area)s") % {"area": self.object}
+        return context
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return actions.create_area(
+            actor=self.request.user,
+            parent=self.object,
+            level=data["level"],
+            code=data["code"],
+            name_fa=data["name_fa"],
+            name_en=data["name_en"],
+            population=data["population"],
+            valid_from=data["valid_from"],
+        )
+
+
+class AreaUpdateView(AreaFormMixin, ScopedUpdateView):
+    form_class = AreaForm
+    success_message = _("The area was saved.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = _("Edit %(area)s") % {"area": self.object}
+        return context
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        return actions.update_area(
+            actor=self.request.user, area=self.object, version=version, **data
+        )
+
+
+class AreaMoveView(AreaFormMixin, ScopedUpdateView):
+    form_class = MoveForm
+    success_message = _("The area was moved.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = _("Move %(area)s") % {"area": self.object}
+        context["submit_label"] = _("Move")
+        return context
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return actions.move_area(
+            actor=self.request.user,
+            area=self.object,
+            parent=data["parent"],
+            version=data["version"],
+            reason=data["reason"],
+        )
+
+
+class RestructureMixin(AreaFormMixin):
+    """A split or a merge replaces areas under the parent: the parent is what one manages."""
+
+    def authorize(self, obj):
+        if obj.parent is None:
+            raise PermissionDenied
+        policy.require(self.request.user, self.write_action, obj.parent)
+
+
+class AreaSplitView(RestructureMixin, ScopedUpdateView):
+    form_class = SplitForm
+    template_name = "geo/area_split.html"
+    success_message = _("The area was split.")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        try:
+            kwargs["parts"] = int(self.request.GET.get("parts", 2))
+        except ValueError:
+            kwargs["parts"] = 2
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = _("Split %(area)s") % {"area": self.object}
+        return context
+
+    def perform(self, form):
+        data = form.cleaned_data
+        created = actions.split_area(
+            actor=self.request.user,
+            area=self.object,
+            parts=form.split_parts(),
+            date=data["date"],
+            version=data["version"],
+            reason=data["reason"],
+        )
+        return created[0].parent
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class AreaMergeView(RestructureMixin, ScopedUpdateView):
+    form_class = MergeForm
+    success_message = _("The areas were merged.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = _("Merge %(area)s with its neighbours") % {"area": self.object}
+        context["submit_label"] = _("Merge")
+        return context
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return actions.merge_areas(
+            actor=self.request.user,
+            areas=[self.object, *data["others"]],
+            code=data["code"],
+            name_fa=data["name_fa"],
+            name_en=data["name_en"],
+            date=data["date"],
+            reason=data["reason"],
+        )
+
+
+def _import_folder() -> Path:
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class AreaImportView(ScopedCreateView):
+    """Upload a file, see the dry run, then apply it: the action checks every row's access."""
+
+    model = Area
+    form_class = ImportForm
+    template_name = "geo/area_import.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = _("Import areas or boundaries")
+        return context
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        token = uuid.uuid4().hex
+        path = _import_folder() / token
+        with path.open("wb") as stored:
+            for chunk in upload.chunks():
+                stored.write(chunk)
+        options = form.import_options()
+        data = form.cleaned_data
+        self.request.session[IMPORT_SESSION_KEY] = {
+            "token": token,
+            "name": upload.name[:200],
+            "format": data["format"],
+            "level": data["level"].pk if data.get("level") else None,
+            "parent": data["parent"].pk if data.get("parent") else None,
+            "code_property": options.code_property if options else "code",
+            "name_property": options.name_property if options else "name_fa",
+            "source_label": options.source_label if options else "",
+        }
+        report = self.run_import(dry_run=True)
+        return self.show(report)
+
+    def post(self, request, *args, **kwargs):
+        if "apply" in request.POST:
+            report = self.run_import(dry_run=False)
+            if report is None:
+                messages.error(request, _("The uploaded file is gone; upload it again."))
+                return HttpResponseRedirect(reverse("geo:import"))
+            if report.applied:
+                self.forget_upload()
+            return self.show(report)
+        return super().post(request, *args, **kwargs)
+
+    def run_import(self, *, dry_run: bool):
+        pending = self.request.session.get(IMPORT_SESSION_KEY)
+        if not pending:
+            return None
+        path = _import_folder() / pending["token"]
+        if not path.exists():
+            return None
+        options = None
+        if pending["format"] != importing.DIVISIONS:
+            level = Area._meta.get_field("level").related_model.objects.get(pk=pending["level"])
+            parent = None
+            if pending["parent"]:
+                parent = (
+                    policy.scope(self.request.user, MANAGE, Area.objects.select_related("level"))
+                    .filter(pk=pending["parent"])
+                    .first()
+                )
+            options = importing.Options(
+                level=level,
+                parent=parent,
+                code_property=pending["code_property"],
+                name_property=pending["name_property"],
+                source_label=pending["source_label"],
+            )
+        return actions.import_areas(
+            actor=self.request.user,
+            format=pending["format"],
+            content=path.read_bytes(),
+            source=pending["name"],
+            options=options,
+            dry_run=dry_run,
+        )
+
+    def forget_upload(self):
+        pending = self.request.session.pop(IMPORT_SESSION_KEY, None)
+        if pending:
+            (_import_folder() / pending["token"]).unlink(missing_ok=True)
+
+    def show(self, report):
+        return render(
+            self.request,
+            "geo/area_import_report.html",
+            {"report": report, "page_title": _("Import of %(file)s") % {"file": report.source}},
+        )
+
+
+class LocateView(ScopedViewMixin, FormView):
+    """Which area holds a point: the deepest one the user may see, with its parents."""
+
+    model = Area
+    form_class = LocateForm
+    template_name = "geo/locate.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["actor"] = self.request.user
+        if "latitude" in self.request.GET:
+            kwargs["data"] = self.request.GET
+        return kwargs
+
+    def get(self, request, *args, **kwargs):
+        form = self.get_form()
+        location = None
+        searched = form.is_bound and form.is_valid()
+        if searched:
+            location = readers.locate(
+                form.cleaned_data["latitude"],
+                form.cleaned_data["longitude"],
+                self.get_queryset(),
+            )
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                location=location,
+                searched=searched,
+                page_title=_("Find the area at a point"),
+            )
+        )
+
+    def post(self, request, *args, **kwargs):
+        return self.get(request, *args, **kwargs)
 
 
 class AreaOptionsView(ScopedOptionsView):
     model = Area
 
     def get_base_queryset(self):
-        return Area.objects.select_related("level", "parent").order_by("depth", "name_fa")
+        return (
+            _base_queryset()
+            .defer("boundary_simple")
+            .filter(valid_to__isnull=True)
+            .order_by("depth", "name_fa")
+        )
 
     def label(self, area):
         return area_label(area)

@@ -64,6 +64,12 @@ def test_an_area_reads_with_its_level_code(caller, areas):
         "parent_id": areas.tehran.pk,
         "depth": 2,
         "population": None,
+        "valid_from": None,
+        "valid_to": None,
+        "latitude": None,
+        "longitude": None,
+        "has_boundary": False,
+        "is_synthetic": False,
     }
 
 

@@ -18,6 +18,7 @@ from barzan.access.models import Grant
 from barzan.accounts.actions import create_api_token
 from barzan.accounts.models import ApiToken
 from barzan.audit.models import AuditEvent
+from barzan.geo.models import Area, AreaLevel
 from barzan.registry.actions import ORGANIZATION_CREATED
 from barzan.registry.models import Organization
 
@@ -66,6 +67,11 @@ def state(isfahan, organizations) -> dict:
         "grants": sorted(Grant.objects.values_list("pk", flat=True)),
         "tokens": sorted(ApiToken.objects.values_list("pk", flat=True)),
         "events": AuditEvent.objects.count(),
+        "areas": sorted(
+            Area.objects.values_list(
+                "pk", "code", "name_fa", "parent_id", "path", "valid_to", "version"
+            )
+        ),
     }
 
 
@@ -104,8 +110,46 @@ def organization_form(isfahan, areas):
     }
 
 
+def area_form(isfahan, areas):
+    return {"code": isfahan.county.code, "name_fa": "تغییر از بیرون", "version": 1}
+
+
+def new_area_form(isfahan, areas):
+    sector = AreaLevel.objects.get(code="sector")
+    return {"level": sector.pk, "code": "100101", "name_fa": "بخش نو"}
+
+
+def split_form(isfahan, areas):
+    return {
+        "date": "1404/01/01",
+        "version": 1,
+        **{f"part_{n}_{key}": value for n in (1, 2) for key, value in (
+            ("code", f"10{n}9"), ("name_fa", f"بخش {n}"), ("share", "50"),
+        )},
+    }  # fmt: skip
+
+
+def merge_form(isfahan, areas):
+    return {"others": [], "code": "1099", "name_fa": "ادغام", "date": "1404/01/01"}
+
+
 PAGES = [
     Page("geo:area_detail", lambda i: {"pk": i.area.pk}),
+    Page("geo:area_create", lambda i: {"pk": i.county.pk}),
+    Page("geo:area_create", lambda i: {"pk": i.county.pk}, "post", new_area_form),
+    Page("geo:area_update", lambda i: {"pk": i.county.pk}),
+    Page("geo:area_update", lambda i: {"pk": i.county.pk}, "post", area_form),
+    Page("geo:area_move", lambda i: {"pk": i.county.pk}),
+    Page(
+        "geo:area_move",
+        lambda i: {"pk": i.county.pk},
+        "post",
+        lambda i, areas: {"parent": i.area.pk, "version": 1},
+    ),
+    Page("geo:area_split", lambda i: {"pk": i.county.pk}),
+    Page("geo:area_split", lambda i: {"pk": i.county.pk}, "post", split_form),
+    Page("geo:area_merge", lambda i: {"pk": i.county.pk}),
+    Page("geo:area_merge", lambda i: {"pk": i.county.pk}, "post", merge_form),
     Page("registry:organization_detail", lambda i: {"code": i.organization.code}),
     Page("registry:organization_update", lambda i: {"code": i.organization.code}),
     Page(
@@ -262,6 +306,10 @@ OPERATIONS = [
     Operation("get", "/api/v1/areas/{area_id}", lambda i: {"area_id": i.area.pk}),
     Operation("get", "/api/v1/areas/{area_id}", lambda i: {"area_id": i.county.pk}, label="county"),
     Operation("get", "/api/v1/areas/{area_id}/children", lambda i: {"area_id": i.area.pk}),
+    Operation("get", "/api/v1/areas/{area_id}/ancestors", lambda i: {"area_id": i.county.pk}),
+    Operation(
+        "get", "/api/v1/areas/{area_id}/children.geojson", lambda i: {"area_id": i.area.pk}
+    ),
     Operation("get", "/api/v1/organizations/{code}", lambda i: {"code": i.organization.code}),
     Operation(
         "patch",

@@ -50,3 +50,12 @@ def jtime(value):
     return format_html(
         '<time datetime="{}">{}</time>', value.isoformat(), jalali.format_datetime(value)
     )
+
+
+@register.filter
+def percent(value, decimals=0):
+    """Show a fraction (0.6) as a percentage with the page's digits: ۶۰٪ or 60%."""
+    if value is None or value == "":
+        return ""
+    text = format_number(float(value) * 100, decimals=int(decimals))
+    return f"{text}٪" if text and not text[0].isascii() else f"{text}%"

@@ -77,6 +77,8 @@ class TestCreateArea:
             "level": levels["neighborhood"].pk,
             "parent": areas.district6.pk,
             "population": 12000,
+            "valid_from": None,
+            "valid_to": None,
         }
 
     def test_an_area_manager_may_create_areas_below_their_own_area(self, areas, people, levels):

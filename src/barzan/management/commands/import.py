@@ -1,0 +1,141 @@
+"""`barzan import areas FILE`: load areas, boundaries or neighborhoods from a file.
+
+The same action as the upload page (`geo.actions.import_areas`): a dry run lists what
+would change, and a file with any problem writes nothing and lists every problem.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from barzan.geo import importing
+from barzan.geo.actions import import_areas
+from barzan.geo.models import Area, AreaLevel
+
+LISTED = 20
+
+
+def _format_of(path: Path, given: str | None) -> str:
+    if given:
+        return given
+    if path.is_dir() or path.suffix.lower() == ".zip":
+        return importing.DIVISIONS
+    if path.suffix.lower() in (".geojson", ".json"):
+        return importing.GEOJSON
+    if path.suffix.lower() == ".csv":
+        return importing.CSV
+    raise CommandError(f"Cannot tell the format of {path.name}: give --format.")
+
+
+class Command(BaseCommand):
+    help = "Import data from a file. `barzan import areas --help` for areas and boundaries."
+
+    def add_arguments(self, parser):
+        kinds = parser.add_subparsers(dest="kind", required=True)
+        areas = kinds.add_parser(
+            "areas",
+            help="Areas: the official divisions (a folder or ZIP of iran-divisions CSV files), "
+            "GeoJSON boundaries or points for one level, or a CSV of areas.",
+        )
+        areas.add_argument("path", type=Path)
+        areas.add_argument("--format", choices=sorted(importing.FORMATS))
+        areas.add_argument(
+            "--level", help="GeoJSON and CSV: the level of the areas in the file (e.g. county)."
+        )
+        areas.add_argument(
+            "--parent",
+            help="GeoJSON and CSV: the code of the area they are under (names are matched "
+            "under it; new areas are created under it).",
+        )
+        areas.add_argument("--parent-level", help="The level of --parent, if its code repeats.")
+        areas.add_argument("--code-property", default="code")
+        areas.add_argument("--name-property", default="name_fa")
+        areas.add_argument("--parent-property", default="parent_code")
+        areas.add_argument("--source-label", default="", help="Where the boundaries come from.")
+        areas.add_argument(
+            "--dry-run", action="store_true", help="Report what would change; write nothing."
+        )
+        areas.add_argument("--verbose-report", action="store_true", help="List every row.")
+
+    def handle(self, *args, kind, **options):
+        translation.activate("en")
+        return self.import_areas(**options)
+
+    def import_areas(self, *, path: Path, dry_run: bool, verbose_report: bool, **options):
+        if not path.exists():
+            raise CommandError(f"No such file or folder: {path}")
+        format = _format_of(path, options["format"])
+        if format == importing.DIVISIONS:
+            content = (
+                {item.name: item.read_bytes() for item in path.glob("*.csv")}
+                if path.is_dir()
+                else path.read_bytes()
+            )
+            import_options = None
+        else:
+            content = path.read_bytes()
+            import_options = self.options_for(options)
+        report = import_areas(
+            actor=None,
+            format=format,
+            content=content,
+            source=path.name,
+            options=import_options,
+            dry_run=dry_run,
+        )
+        self.print_report(report, verbose_report)
+        if not report.ok:
+            raise CommandError(
+                f"{len(report.problems)} problem(s): nothing was written. Fix the file and "
+                "run again."
+            )
+
+    def options_for(self, options) -> importing.Options:
+        if not options["level"]:
+            raise CommandError("GeoJSON and CSV imports need --level (e.g. --level county).")
+        level = AreaLevel.objects.filter(code=options["level"]).first()
+        if level is None:
+            codes = ", ".join(AreaLevel.objects.values_list("code", flat=True))
+            raise CommandError(f"No level {options['level']!r}; the levels are: {codes}.")
+        parent = None
+        if options["parent"]:
+            parents = Area.objects.filter(code=options["parent"], valid_to__isnull=True)
+            if options["parent_level"]:
+                parents = parents.filter(level__code=options["parent_level"])
+            found = list(parents.select_related("level")[:2])
+            if not found:
+                raise CommandError(f"No current area has the code {options['parent']!r}.")
+            if len(found) > 1:
+                raise CommandError(
+                    f"Several areas have the code {options['parent']!r}: give --parent-level."
+                )
+            parent = found[0]
+        return importing.Options(
+            level=level,
+            parent=parent,
+            code_property=options["code_property"],
+            name_property=options["name_property"],
+            parent_property=options["parent_property"],
+            source_label=options["source_label"],
+        )
+
+    def print_report(self, report: importing.Report, verbose: bool) -> None:
+        counts = report.counts()
+        state = "Dry run" if report.dry_run else ("Imported" if report.applied else "Checked")
+        self.stdout.write(
+            f"{state} {report.source}: {counts['created']} to create, {counts['changed']} to "
+            f"change, {counts['unchanged']} unchanged, {counts['problems']} problem(s)."
+        )
+        for status in (importing.CREATED, importing.CHANGED):
+            rows = report.with_status(status)
+            shown = rows if verbose else rows[:LISTED]
+            for row in shown:
+                detail = f" ({', '.join(row.changes)})" if row.changes else ""
+                self.stdout.write(
+                    f"  {status}: {row.level.code} {row.code} {row.name_fa or ''}{detail}"
+                )
+            if len(rows) > len(shown):
+                self.stdout.write(f"  … and {len(rows) - len(shown)} more {status}.")
+        for problem in report.problems:
+            self.stderr.write(f"  {problem}")
