@@ -187,7 +187,12 @@ def create_area(
 
 
 def _locked(area: Area) -> Area:
-    return Area.objects.select_for_update().select_related("level", "parent").get(pk=area.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side (the parent) of an outer join.
+    return (
+        Area.objects.select_for_update(of=("self",))
+        .select_related("level", "parent")
+        .get(pk=area.pk)
+    )
 
 
 @transaction.atomic
@@ -291,7 +296,10 @@ def _shares_of(population: int | None, shares: list[Decimal]) -> list[int | None
     """
     if population is None:
         return [None] * len(shares)
-    exact = [Decimal(population) * share for share in shares]
+    # Shares are checked to add up to 1 within a millionth; dividing by their sum makes the
+    # parts add up to the population exactly even then.
+    total = sum(shares)
+    exact = [Decimal(population) * share / total for share in shares]
     whole = [int(value.to_integral_value(rounding=ROUND_DOWN)) for value in exact]
     left = population - sum(whole)
     by_remainder = sorted(range(len(shares)), key=lambda i: exact[i] - whole[i], reverse=True)
@@ -502,14 +510,18 @@ def _write_plan(report: importing.Report, *, boundary_source: str, synthetic: bo
         Area.objects.bulk_create(areas, batch_size=500)
         # Each parent's path is final by now (parents come a level earlier): one statement
         # gives every new area of this level its path.
-        Area.objects.filter(pk__in=[area.pk for area in areas]).update(
-            path=Concat(
-                Subquery(Area.objects.filter(pk=OuterRef("parent_id")).values("path")[:1]),
-                Cast("pk", output_field=CharField()),
-                Value("/"),
-                output_field=CharField(),
+        parent_path = Subquery(Area.objects.filter(pk=OuterRef("parent_id")).values("path")[:1])
+        for has_parent, prefix in ((True, parent_path), (False, Value("/"))):
+            Area.objects.filter(
+                pk__in=[area.pk for area in areas], parent__isnull=not has_parent
+            ).update(
+                path=Concat(
+                    prefix,
+                    Cast("pk", output_field=CharField()),
+                    Value("/"),
+                    output_field=CharField(),
+                )
             )
-        )
         for row, area in zip(batch, areas, strict=True):
             area.path = f"{area.parent.path if area.parent else '/'}{area.pk}/"
             made[id(row)] = area

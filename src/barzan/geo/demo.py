@@ -10,7 +10,7 @@ import csv
 import json
 from pathlib import Path
 
-from . import importing, synthetic
+from . import geometry, importing, synthetic
 from .actions import import_areas
 from .models import Area, AreaLevel
 
@@ -97,13 +97,11 @@ def _boundaries() -> None:
     for level in ("province", "county", "sector"):
         _load_geojson(collections[level], levels[level], synthetic.SOURCE)
     city = Area.objects.get(level=levels["city"], code=DEMO_CITY_CODE, valid_to__isnull=True)
-    sector = city.parent
-    from . import geometry
-
+    county = city.parent.parent
     made = synthetic.city_collections(
         center=(city.longitude, city.latitude),
         city_code=city.code,
-        within=geometry.from_geojson(sector.boundary) if sector.boundary else None,
+        within=geometry.from_geojson(county.boundary) if county.boundary else None,
         district_codes=list(
             city.children.filter(valid_to__isnull=True)
             .order_by("code")

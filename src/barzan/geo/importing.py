@@ -520,7 +520,11 @@ def plan_csv(content: bytes, *, source: str, options: Options) -> Report:
                 point = {"type": "Point", "coordinates": [float(lon), float(lat)]}
                 checked = geometry.read_geometry(point, allow_point=True)
             except ValueError as error:
-                column = "latitude" if not _is_number(lat) else "longitude"
+                extent = geometry.deployment_extent()
+                if not _is_number(lat) or not extent.min_lat <= float(lat) <= extent.max_lat:
+                    column = "latitude"
+                else:
+                    column = "longitude"
                 report.add(
                     where_line(line, column),
                     getattr(error, "message", None) or _("Latitude and longitude must be numbers."),

@@ -118,17 +118,17 @@ def locate(latitude: float, longitude: float, queryset=None) -> Location | None:
             area__min_lat__lte=latitude,
             area__max_lat__gte=latitude,
         )
-        .order_by("-area__depth")
-        .values_list("area_id", "area__depth")
+        .values_list("area_id", "area__level__rank", "area__depth")
     )
-    by_depth: dict[int, list[int]] = {}
-    for pk, depth in candidates:
-        by_depth.setdefault(depth, []).append(pk)
+    by_level: dict[tuple, list[int]] = {}
+    for pk, rank, depth in candidates:
+        by_level.setdefault((rank, depth), []).append(pk)
     areas = Area.objects.all() if queryset is None else queryset
-    # Deepest first, one query per depth: a country's boundary is read only if no
+    # Lowest level first (a neighborhood before a sector, though a neighborhood may hang
+    # right under a county), one query each: a province's boundary is read only if no
     # neighborhood, district or county holds the point.
-    for depth in sorted(by_depth, reverse=True):
-        found = areas.filter(pk__in=by_depth[depth]).select_related("level")
+    for key in sorted(by_level, reverse=True):
+        found = areas.filter(pk__in=by_level[key]).select_related("level")
         for area in found:
             if geometry.contains(area.boundary, longitude, latitude):
                 return Location(area=area, ancestors=ancestors_of(area))

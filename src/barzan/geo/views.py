@@ -58,6 +58,12 @@ class AreaListView(ScopedListView):
     def get_base_queryset(self):
         return _base_queryset().defer("boundary_simple")
 
+    def get_table(self, queryset, paginate=True):
+        table = super().get_table(queryset, paginate)
+        if not self.request.GET.get("status"):
+            table.columns.hide("valid_to")
+        return table
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
@@ -86,7 +92,8 @@ class AreaDetailView(ScopedDetailView):
         show_ended = self.request.GET.get("ended") == "1"
         visible = policy.scope(user, VIEW, Area.objects.defer("boundary", "boundary_simple"))
         children = readers.children_of(area, visible, include_ended=show_ended)
-        table = AreaTable(children, request=self.request, exclude=("parent",), prefix="children-")
+        hidden = ("parent",) if show_ended else ("parent", "valid_to")
+        table = AreaTable(children, request=self.request, exclude=hidden, prefix="children-")
         RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
         can_manage = policy.can(user, MANAGE, area)
         parent_manageable = area.parent is not None and policy.can(user, MANAGE, area.parent)
