@@ -115,8 +115,8 @@ def run(args) -> int:
         from django.test.utils import CaptureQueriesContext
 
         call_command("migrate", verbosity=0)
-        from barzan.accounts.actions import create_api_token, create_user
         from barzan.access.models import Role
+        from barzan.accounts.actions import create_api_token, create_user
         from barzan.geo import demo, importing
         from barzan.geo.actions import import_areas, move_area
         from barzan.geo.models import Area, AreaLevel

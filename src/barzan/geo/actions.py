@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat, Substr
 from django.utils import timezone
@@ -50,6 +50,8 @@ GEOMETRY_FIELDS = (
     "boundary", "boundary_simple", "latitude", "longitude", "min_lon", "min_lat", "max_lon",
     "max_lat",
 )  # fmt: skip
+# Imports writing at least this many areas refresh the planner's statistics.
+ANALYZE_AFTER = 1000
 # How many codes an import's audit event lists by name; the counts cover the rest.
 AUDITED_CODES = 200
 
@@ -559,6 +561,14 @@ def _write_plan(report: importing.Report, *, boundary_source: str, synthetic: bo
     _index_cells([area for area in [*made.values(), *changed] if area.boundary is not None])
 
 
+def _refresh_statistics() -> None:
+    """Let the query planner see a large import at once: before autovacuum gets to it,
+    PostgreSQL would plan the spatial index as empty and scan it whole."""
+    with connection.cursor() as cursor:
+        for table in (Area._meta.db_table, AreaCell._meta.db_table):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
 def import_areas(
     *,
     actor,
@@ -607,6 +617,8 @@ def import_areas(
             },
         )
         report.applied = True
+        if len(report.created) + len(report.changed) >= ANALYZE_AFTER:
+            _refresh_statistics()
     if actor is not None:
         policy.forget(actor)
     return report

@@ -109,17 +109,14 @@ def locate(latitude: float, longitude: float, queryset=None) -> Location | None:
     The grid (`AreaCell`) and the bounding boxes narrow thousands of boundaries to the few
     near the point; only those are tested exactly.
     """
-    candidates = (
-        AreaCell.objects.filter(
-            cell__in=geometry.cells_at(longitude, latitude),
-            area__valid_to__isnull=True,
-            area__min_lon__lte=longitude,
-            area__max_lon__gte=longitude,
-            area__min_lat__lte=latitude,
-            area__max_lat__gte=latitude,
-        )
-        .values_list("area_id", "area__level__rank", "area__depth")
-    )
+    candidates = AreaCell.objects.filter(
+        cell__in=geometry.cells_at(longitude, latitude),
+        area__valid_to__isnull=True,
+        area__min_lon__lte=longitude,
+        area__max_lon__gte=longitude,
+        area__min_lat__lte=latitude,
+        area__max_lat__gte=latitude,
+    ).values_list("area_id", "area__level__rank", "area__depth")
     by_level: dict[tuple, list[int]] = {}
     for pk, rank, depth in candidates:
         by_level.setdefault((rank, depth), []).append(pk)
@@ -128,8 +125,10 @@ def locate(latitude: float, longitude: float, queryset=None) -> Location | None:
     # right under a county), one query each: a province's boundary is read only if no
     # neighborhood, district or county holds the point.
     for key in sorted(by_level, reverse=True):
-        found = areas.filter(pk__in=by_level[key]).select_related("level")
-        for area in found:
-            if geometry.contains(area.boundary, longitude, latitude):
-                return Location(area=area, ancestors=ancestors_of(area))
+        boundaries = areas.filter(pk__in=by_level[key]).values_list("path", "boundary")
+        for path, boundary in boundaries:
+            if geometry.contains(boundary, longitude, latitude):
+                chain = [int(part) for part in path.strip("/").split("/")]
+                by_id = Area.objects.select_related("level").in_bulk(chain)
+                return Location(area=by_id[chain[-1]], ancestors=[by_id[pk] for pk in chain[:-1]])
     return None

@@ -54,10 +54,13 @@ def city_cells(cities: dict[str, tuple[float, float]], *, reach: float = 0.6) ->
     land = land.simplify(0.02)
     cells = shapely.voronoi_polygons(MultiPoint(list(points.values())), extend_to=land)
     tree = shapely.STRtree(list(cells.geoms))
-    result = {}
+    result, taken = {}, set()
     for key, point in points.items():
         hits = tree.query(point, predicate="intersects")
-        if len(hits):
+        # Cities at the same spot share one cell: it goes to the first, so that no two
+        # counties claim the same ground.
+        if len(hits) and int(hits[0]) not in taken:
+            taken.add(int(hits[0]))
             result[key] = cells.geoms[int(hits[0])].intersection(land)
     return result
 

@@ -24,7 +24,6 @@ from barzan.access.views import (
     ScopedUpdateView,
     ScopedViewMixin,
 )
-from barzan.core.exceptions import ConcurrentEditError
 
 from . import actions, importing, readers
 from .filters import AreaFilterSet
@@ -130,19 +129,6 @@ class AreaFormMixin:
         kwargs.pop("instance", None)
         kwargs["instance"] = self.object
         return kwargs
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ConcurrentEditError:
-            form.add_error(
-                None,
-                _(
-                    "Someone else changed this area after you opened the page. Reload it "
-                    "and make your change again."
-                ),
-            )
-            return self.form_invalid(form)
 
 
 class AreaCreateView(AreaFormMixin, ScopedUpdateView):

@@ -307,9 +307,7 @@ OPERATIONS = [
     Operation("get", "/api/v1/areas/{area_id}", lambda i: {"area_id": i.county.pk}, label="county"),
     Operation("get", "/api/v1/areas/{area_id}/children", lambda i: {"area_id": i.area.pk}),
     Operation("get", "/api/v1/areas/{area_id}/ancestors", lambda i: {"area_id": i.county.pk}),
-    Operation(
-        "get", "/api/v1/areas/{area_id}/children.geojson", lambda i: {"area_id": i.area.pk}
-    ),
+    Operation("get", "/api/v1/areas/{area_id}/children.geojson", lambda i: {"area_id": i.area.pk}),
     Operation("get", "/api/v1/organizations/{code}", lambda i: {"code": i.organization.code}),
     Operation(
         "patch",

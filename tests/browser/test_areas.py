@@ -1,0 +1,178 @@
+"""
+Area maps in a real browser, on the demo's whole tree of Iran with synthetic boundaries:
+the country draws its 31 provinces, a province its counties, a county its sectors and a
+Tehran district its neighborhoods; the synthetic note shows, clicking a shape opens that
+area's page, and nothing is fetched from any host but the server's own.
+"""
+
+import base64
+from urllib.parse import urlsplit
+
+import pytest
+from django_otp.oath import TOTP
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHAPES = ".area-map path.leaflet-interactive"
+
+# A point of `path` that the path itself receives a click at (a shape's centre may fall in
+# a neighbour's bay), scrolled into view: a real click, as a person would make it.
+CLICKABLE_POINT = """(path) => {
+  path.scrollIntoView({block: "center"});
+  const box = path.getBoundingClientRect();
+  for (let i = 1; i < 12; i++) {
+    for (let j = 1; j < 12; j++) {
+      const x = box.left + (box.width * i) / 12, y = box.top + (box.height * j) / 12;
+      if (document.elementFromPoint(x, y) === path) return {x, y};
+    }
+  }
+  return null;
+}"""
+
+
+@pytest.fixture
+def demo_content(transactional_db):
+    from conftest import seed_reference_data
+
+    from barzan import demo
+
+    seed_reference_data()
+    demo.load()
+    return demo
+
+
+def totp_now(secret_text: str) -> str:
+    key = base64.b32decode(secret_text.replace(" ", ""))
+    return f"{TOTP(key).token():06d}"
+
+
+@pytest.fixture
+def admin_page(chromium, front_end_assets, live_server, demo_content):
+    """A page logged in as the demo's national admin, two-factor set up on the way."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.requests = []
+    page.failures = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.on("requestfailed", lambda request: page.failures.append(request.url))
+    page.on(
+        "response",
+        lambda response: (
+            page.failures.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
+    page.goto(live_server.url + "/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", demo_content.DEMO_PASSWORD)
+    page.click("form button[type=submit].btn-primary")
+    page.wait_for_load_state("networkidle")
+    if "/accounts/two-factor/setup/" in page.url:
+        page.fill("#id_token", totp_now(page.inner_text(".secret-key")))
+        page.click("form button[type=submit].btn-primary")
+        page.click("a.btn-primary")
+        page.wait_for_load_state("networkidle")
+    assert urlsplit(page.url).path == "/"
+    yield page
+    context.close()
+
+
+def area(level: str, code: str):
+    from barzan.geo.models import Area
+
+    return Area.objects.get(level__code=level, code=code, valid_to__isnull=True)
+
+
+def open_map(page, base_url, shown):
+    """Open an area's page and wait until its map has drawn; return the number of shapes."""
+    page.goto(f"{base_url}/areas/{shown.pk}/")
+    container = page.locator(".area-map[data-geojson]")
+    assert container.get_attribute("data-geojson") == f"/api/v1/areas/{shown.pk}/children.geojson"
+    page.wait_for_selector('.area-map[data-geojson][data-loaded="1"]')
+    note = page.locator("[data-map-status]")
+    assert note.is_visible()
+    assert note.inner_text() == container.get_attribute("data-synthetic-text")
+    return page.locator(SHAPES).count()
+
+
+def click_a_shape(page, index: int) -> str:
+    """Click the `index`-th child shape where it can be clicked; return the page it opened."""
+    point = page.locator(SHAPES).nth(index).evaluate(CLICKABLE_POINT)
+    assert point is not None, "no point of the shape takes a click"
+    page.mouse.move(point["x"], point["y"])
+    with page.expect_navigation():
+        page.mouse.click(point["x"], point["y"])
+    page.wait_for_load_state("networkidle")
+    return urlsplit(page.url).path
+
+
+def opened_area(path: str):
+    from barzan.geo.models import Area
+
+    parts = path.strip("/").split("/")
+    assert parts[0] == "areas" and parts[1].isdigit(), path
+    assert len(parts) == 2, path
+    return Area.objects.select_related("parent").get(pk=int(parts[1]))
+
+
+def assert_stayed_home(page):
+    hosts = {urlsplit(url).hostname for url in page.requests}
+    assert hosts == {"127.0.0.1"}, f"requests left the server: {hosts}"
+    assert page.failures == [], f"failed requests: {page.failures}"
+
+
+def test_the_country_province_and_county_maps_draw_their_children_and_open_them(
+    admin_page, live_server, screenshots
+):
+    page = admin_page
+    country = area("country", "IR")
+    tehran = area("province", "23")
+    tehran_county = area("county", "2301")
+
+    # The country has no outline of its own: every shape is a province.
+    assert open_map(page, live_server.url, country) == 31
+    assert page.locator(".area-map").get_attribute("data-features") == "31"
+    page.evaluate("document.fonts.ready")
+    page.screenshot(path=screenshots / "areas-country.png", full_page=True)
+    province = opened_area(click_a_shape(page, 0))
+    assert province.parent == country
+    assert province.level.code == "province"
+
+    drawn = open_map(page, live_server.url, tehran)
+    counties = tehran.children.filter(valid_to__isnull=True, min_lon__isnull=False).count()
+    assert counties > 1
+    assert page.locator(".area-map").get_attribute("data-features") == str(counties)
+    # The province's own dashed outline, and one shape per county.
+    assert drawn == counties + 1
+    page.evaluate("document.fonts.ready")
+    page.screenshot(path=screenshots / "areas-province.png", full_page=True)
+    county = opened_area(click_a_shape(page, 1))
+    assert county.parent == tehran
+    assert county.level.code == "county"
+
+    assert open_map(page, live_server.url, tehran_county) > 1
+    page.evaluate("document.fonts.ready")
+    page.screenshot(path=screenshots / "areas-county.png", full_page=True)
+    below = opened_area(click_a_shape(page, 1))
+    assert below.parent == tehran_county
+
+    assert_stayed_home(page)
+
+
+def test_a_tehran_district_map_draws_its_neighborhoods(admin_page, live_server, screenshots):
+    page = admin_page
+    district = area("district", "2301021606")
+    neighborhoods = district.children.filter(valid_to__isnull=True).count()
+    assert neighborhoods > 0
+
+    drawn = open_map(page, live_server.url, district)
+    assert page.locator(".area-map").get_attribute("data-features") == str(neighborhoods)
+    assert drawn == neighborhoods + 1
+    page.evaluate("document.fonts.ready")
+    page.screenshot(path=screenshots / "areas-district.png", full_page=True)
+    neighborhood = opened_area(click_a_shape(page, 1))
+    assert neighborhood.parent == district
+    assert neighborhood.level.code == "neighborhood"
+
+    assert_stayed_home(page)
