@@ -25,3 +25,12 @@ def count_queries():
         return len(context.captured_queries)
 
     return count
+
+
+@pytest.fixture
+def english():
+    """Read messages in English: these tests compare them with the source text."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

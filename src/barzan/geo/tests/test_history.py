@@ -20,7 +20,7 @@ from barzan.geo.actions import (
 from barzan.geo.models import Area, AreaSuccession
 from barzan.geo.readers import children_of, history_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SPLIT_ON = datetime.date(2025, 3, 21)
 

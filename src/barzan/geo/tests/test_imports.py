@@ -17,7 +17,7 @@ from barzan.geo.actions import AREAS_IMPORTED, import_areas
 from barzan.geo.demo import division_files
 from barzan.geo.models import Area, AreaCell
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from barzan.geo.actions import create_area, import_areas, merge_areas
 from barzan.geo.models import Area, AreaCell
 from barzan.geo.readers import locate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def square(lon: float, lat: float, size: float) -> dict:
