@@ -94,7 +94,7 @@ def _boundaries() -> None:
         parents["county"][row["id"]] = codes["county"][row["county_id"]]
         parents["province"][row["id"]] = codes["province"][row["province_id"]]
     collections = synthetic.divisions_collections(cities, parents)
-    for level in ("province", "county", "sector"):
+    for level in ("country", "province", "county", "sector"):
         _load_geojson(collections[level], levels[level], synthetic.SOURCE)
     city = Area.objects.get(level=levels["city"], code=DEMO_CITY_CODE, valid_to__isnull=True)
     county = city.parent.parent

@@ -74,21 +74,70 @@ def union_by(cells: dict, groups: dict[str, str]) -> dict:
     return {group: _clean(shapely.union_all(parts)) for group, parts in members.items()}
 
 
+def _absorb_strays(cells: dict, parents: dict[str, dict[str, str]]) -> dict:
+    """Give each cell cut off from the rest of its county to the neighbouring county that
+    shares most of its edge.
+
+    Some cities' recorded locations lie inside another county; their cells would draw
+    islands on the map. A moved cell leaves its sector (its sector keeps the rest).
+    """
+    parents = {level: dict(mapping) for level, mapping in parents.items()}
+    province_of = {county: parents["province"][key] for key, county in parents["county"].items()}
+    for _round in range(3):
+        shapes = union_by(cells, parents["county"])
+        codes = list(shapes)
+        tree = shapely.STRtree([shapes[code] for code in codes])
+        moved = 0
+        sizes: dict[str, int] = {}
+        for key in cells:
+            sizes[parents["county"].get(key)] = sizes.get(parents["county"].get(key), 0) + 1
+        for key, cell in cells.items():
+            county = parents["county"].get(key)
+            shape = shapes.get(county)
+            if shape is None or shape.geom_type != "MultiPolygon" or sizes[county] < 2:
+                continue
+            largest = max(shape.geoms, key=lambda part: part.area)
+            if largest.intersection(cell).area > cell.area / 2:
+                continue
+            edge = cell.boundary
+            neighbours = [
+                (edge.intersection(shapes[codes[int(i)]]).length, codes[int(i)])
+                for i in tree.query(cell, predicate="intersects")
+                if codes[int(i)] != county
+            ]
+            best = max(neighbours, default=(0, None))
+            if best[0] <= 0:
+                continue
+            sizes[county] -= 1
+            parents["county"][key] = best[1]
+            parents["province"][key] = province_of[best[1]]
+            parents["sector"].pop(key, None)
+            moved += 1
+        if not moved:
+            break
+    return parents
+
+
 def divisions_collections(
-    cities: dict[str, tuple[float, float]], parents: dict[str, dict[str, str]]
+    cities: dict[str, tuple[float, float]],
+    parents: dict[str, dict[str, str]],
+    country_code: str = "IR",
 ) -> dict[str, dict]:
-    """Return FeatureCollections of synthetic boundaries for sectors, counties and
-    provinces, matched by code.
+    """Return FeatureCollections of synthetic boundaries for sectors, counties, provinces
+    and the country, matched by code.
 
     `parents[level]` maps a city's code to its sector, county and province codes.
     """
     cells = city_cells(cities)
+    parents = _absorb_strays(cells, parents)
     collections = {}
     for level in ("sector", "county", "province"):
         shapes = union_by(cells, parents[level])
         collections[level] = _collection(
             [_feature(shape, code=code) for code, shape in sorted(shapes.items())]
         )
+    country = _clean(shapely.union_all(list(shapes.values())))
+    collections["country"] = _collection([_feature(country, code=country_code)])
     return collections
 
 

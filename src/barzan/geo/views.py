@@ -1,6 +1,7 @@
 """The area browser: lists, one area with its map, parents, children and history, the
 administrators' changes (create, edit, move, split, merge), imports and locating a point."""
 
+import time
 import uuid
 from pathlib import Path
 
@@ -265,10 +266,21 @@ class AreaMergeView(RestructureMixin, ScopedUpdateView):
         )
 
 
+UPLOAD_LIFETIME_SECONDS = 24 * 3600
+
+
 def _import_folder() -> Path:
     folder = Path(settings.DATA_DIR) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _forget_stale_uploads() -> None:
+    """Delete checked files nobody applied within a day: uploads are not kept."""
+    limit = time.time() - UPLOAD_LIFETIME_SECONDS
+    for path in _import_folder().iterdir():
+        if path.is_file() and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
 
 
 class AreaImportView(ScopedCreateView):
@@ -284,6 +296,8 @@ class AreaImportView(ScopedCreateView):
         return context
 
     def form_valid(self, form):
+        _forget_stale_uploads()
+        self.forget_upload()
         upload = form.cleaned_data["file"]
         token = uuid.uuid4().hex
         path = _import_folder() / token

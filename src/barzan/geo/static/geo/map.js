@@ -7,7 +7,7 @@
 (function () {
   "use strict";
 
-  var SELF = { color: "#334155", weight: 2, fill: false, dashArray: "4 3" };
+  var SELF = { color: "#334155", weight: 2, fill: false, dashArray: "4 3", interactive: false };
   var CHILD = { color: "#0f766e", weight: 1, fillColor: "#14b8a6", fillOpacity: 0.28 };
   var HOVER = { weight: 2.5, fillOpacity: 0.5 };
 
