@@ -595,9 +595,13 @@ def import_areas(
                 report = importing.plan_csv(content, source=source, options=options)
             else:
                 raise ValueError(f"Unknown import format {format!r}")
-        except importing.ImportError_ as error:
+        except importing.UnreadableFile as error:
             report = importing.Report(source=source, format=format)
             report.add("", error)
+        except RecursionError:
+            # A crafted file of lists within lists thousands deep.
+            report = importing.Report(source=source, format=format)
+            report.add("", _("The file is nested too deeply to be a real file of areas."))
         report.dry_run = dry_run
         _check_import_access(actor, report)
         if dry_run or not report.ok or not (report.created or report.changed):

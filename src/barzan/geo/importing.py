@@ -69,7 +69,7 @@ PROVINCE_NAMES_EN = {
 CREATED, CHANGED, UNCHANGED = "created", "changed", "unchanged"
 
 
-class ImportError_(ValueError):
+class UnreadableFile(ValueError):
     """A file that cannot be read at all (not the rows in it)."""
 
 
@@ -174,7 +174,7 @@ def decode(content: bytes) -> str:
         try:
             return content.decode("cp1256")
         except UnicodeDecodeError as error:
-            raise ImportError_(_("The file is not UTF-8 text.")) from error
+            raise UnreadableFile(_("The file is not UTF-8 text.")) from error
 
 
 def read_csv(text: str) -> tuple[list[str], list[tuple[int, dict]]]:
@@ -185,7 +185,7 @@ def read_csv(text: str) -> tuple[list[str], list[tuple[int, dict]]]:
         reader.fieldnames = header
         rows = [(reader.line_num, row) for row in reader]
     except csv.Error as error:
-        raise ImportError_(
+        raise UnreadableFile(
             _("The CSV file cannot be read: %(error)s") % {"error": error}
         ) from error
     return header, rows
@@ -201,7 +201,9 @@ def division_files(content: bytes | dict[str, bytes]) -> dict[str, bytes]:
         wanted = [spec[0] for spec in DIVISION_FILES] + [COORDINATES_FILE]
         return {name: archive.read(names[name]) for name in wanted if name in names}
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise ImportError_(_("The file is not a ZIP file of the divisions' CSV files.")) from error
+        raise UnreadableFile(
+            _("The file is not a ZIP file of the divisions' CSV files.")
+        ) from error
 
 
 # -- Matching against what is stored ------------------------------------------------------
@@ -316,7 +318,7 @@ def plan_divisions(content, *, source: str) -> Report:
         width = CODE_WIDTHS[level_code]
         try:
             header, records = read_csv(decode(files[name]))
-        except ImportError_ as error:
+        except UnreadableFile as error:
             report.add(name, error)
             continue
         needed = [*columns, *([parent_column] if parent_column else [])]

@@ -3,16 +3,21 @@
 import json
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 
 from . import geometry
-from .models import Area, AreaCell, AreaSuccession
+from .models import Area, AreaCell, AreaLevel, AreaSuccession
+
+# Boundaries can be large: reads that do not draw or test them leave them unread.
+GEOMETRY = ("boundary", "boundary_simple")
 
 
 def ancestors_of(area: Area, *, include_self: bool = False) -> list[Area]:
     """Return the areas from the root down to `area`'s parent (or to `area`), in one query."""
     ids = area.ancestor_ids if include_self else area.ancestor_ids[:-1]
-    by_id = Area.objects.select_related("level").in_bulk(ids)
+    by_id = Area.objects.select_related("level").defer(*GEOMETRY).in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
@@ -46,12 +51,13 @@ def history_of(area: Area) -> History:
     )
 
 
-def _feature(area: Area, role: str) -> str:
-    """One GeoJSON feature as text: the stored simplified geometry is written as it is."""
-    if area.boundary_simple is not None:
-        shape = area.boundary_simple
-    else:
-        shape = {"type": "Point", "coordinates": [area.longitude, area.latitude]}
+def _feature(area: Area, role: str, shape_text: str | None) -> str:
+    """One GeoJSON feature as text, the stored simplified geometry written as it is."""
+    if shape_text is None:
+        shape_text = json.dumps(
+            {"type": "Point", "coordinates": [area.longitude, area.latitude]},
+            separators=(",", ":"),
+        )
     properties = {
         "id": area.pk,
         "code": area.code,
@@ -66,32 +72,35 @@ def _feature(area: Area, role: str) -> str:
     }
     return (
         '{"type":"Feature","geometry":'
-        + json.dumps(shape, separators=(",", ":"))
+        + shape_text
         + ',"properties":'
         + json.dumps(properties, ensure_ascii=False, separators=(",", ":"))
         + "}"
     )
 
 
-MAP_FIELDS = (
-    "id", "code", "name_fa", "name_en", "level__code", "population", "is_synthetic",
-    "boundary_simple", "latitude", "longitude", "path", "level__rank",
-)  # fmt: skip
-
-
 def map_of(area: Area, children) -> str:
     """Return a GeoJSON FeatureCollection (as text) of `area` and its `children` that have a
     boundary or a point: the area's own outline first (role "self"), then each child.
 
-    `children` comes scoped from the caller. Text is built directly because the geometries
-    are stored ready for maps: parsing and re-encoding 400 polygons would double the time.
+    `children` comes scoped from the caller. The geometries are read as the text they are
+    stored as and written out unparsed: decoding and re-encoding 400 polygons would take
+    most of the time.
     """
     features = []
-    shapes = children.filter(Q(boundary_simple__isnull=False) | Q(latitude__isnull=False))
     if area.boundary_simple is not None:
-        features.append(_feature(area, "self"))
-    for child in shapes.select_related("level").defer("boundary", "search_text"):
-        features.append(_feature(child, "child"))
+        features.append(
+            _feature(area, "self", json.dumps(area.boundary_simple, separators=(",", ":")))
+        )
+    shapes = (
+        children.filter(Q(boundary_simple__isnull=False) | Q(latitude__isnull=False))
+        .select_related("level")
+        .annotate(shape_text=Cast("boundary_simple", output_field=TextField()))
+        .defer("boundary", "boundary_simple", "search_text")
+        .order_by("name_fa")
+    )
+    for child in shapes:
+        features.append(_feature(child, "child", child.shape_text))
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
 
 
@@ -103,32 +112,61 @@ class Location:
     ancestors: list[Area]
 
 
+def _placeholders(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+def _json(value):
+    # SQLite gives JSON as text; PostgreSQL's driver may already have decoded it.
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def locate(latitude: float, longitude: float, queryset=None) -> Location | None:
     """Return the deepest current area whose boundary covers the point, or None.
 
     The grid (`AreaCell`) and the bounding boxes narrow thousands of boundaries to the few
-    near the point; only those are tested exactly.
+    near the point; only those are tested exactly. With `queryset` (the areas a user may
+    see), an area found outside it counts as not found: scopes are subtrees, so no area
+    the user may see lies deeper.
+
+    The two lookups are plain SQL, the same on SQLite and PostgreSQL: composing them with
+    the ORM took longer than running them, and this answers every resident's request.
     """
-    candidates = AreaCell.objects.filter(
-        cell__in=geometry.cells_at(longitude, latitude),
-        area__valid_to__isnull=True,
-        area__min_lon__lte=longitude,
-        area__max_lon__gte=longitude,
-        area__min_lat__lte=latitude,
-        area__max_lat__gte=latitude,
-    ).values_list("area_id", "area__level__rank", "area__depth")
+    cells = geometry.cells_at(longitude, latitude)
+    sql = (
+        f"SELECT a.id, l.rank, a.depth FROM {AreaCell._meta.db_table} c "
+        f"JOIN {Area._meta.db_table} a ON a.id = c.area_id "
+        f"JOIN {AreaLevel._meta.db_table} l ON l.id = a.level_id "
+        f"WHERE c.cell IN ({_placeholders(len(cells))}) AND a.valid_to IS NULL "
+        "AND a.min_lon <= %s AND a.max_lon >= %s AND a.min_lat <= %s AND a.max_lat >= %s"
+    )
     by_level: dict[tuple, list[int]] = {}
-    for pk, rank, depth in candidates:
-        by_level.setdefault((rank, depth), []).append(pk)
-    areas = Area.objects.all() if queryset is None else queryset
-    # Lowest level first (a neighborhood before a sector, though a neighborhood may hang
-    # right under a county), one query each: a province's boundary is read only if no
-    # neighborhood, district or county holds the point.
-    for key in sorted(by_level, reverse=True):
-        boundaries = areas.filter(pk__in=by_level[key]).values_list("path", "boundary")
-        for path, boundary in boundaries:
-            if geometry.contains(boundary, longitude, latitude):
-                chain = [int(part) for part in path.strip("/").split("/")]
-                by_id = Area.objects.select_related("level").in_bulk(chain)
-                return Location(area=by_id[chain[-1]], ancestors=[by_id[pk] for pk in chain[:-1]])
-    return None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*cells, longitude, longitude, latitude, latitude])
+        for pk, rank, depth in cursor.fetchall():
+            by_level.setdefault((rank, depth), []).append(pk)
+        # Lowest level first (a neighborhood before a sector, though a neighborhood may
+        # hang right under a county): a province's boundary is read only if nothing below
+        # it holds the point.
+        found = None
+        for key in sorted(by_level, reverse=True):
+            ids = sorted(set(by_level[key]))
+            cursor.execute(
+                f"SELECT id, path, boundary FROM {Area._meta.db_table} "
+                f"WHERE id IN ({_placeholders(len(ids))}) ORDER BY id",
+                ids,
+            )
+            for pk, path, boundary in cursor.fetchall():
+                if geometry.contains(_json(boundary), longitude, latitude):
+                    found = (pk, path)
+                    break
+            if found:
+                break
+    if found is None:
+        return None
+    pk, path = found
+    if queryset is not None and not queryset.filter(pk=pk).exists():
+        return None
+    chain = [int(part) for part in path.strip("/").split("/")]
+    by_id = Area.objects.select_related("level").defer(*GEOMETRY).in_bulk(chain)
+    return Location(area=by_id[pk], ancestors=[by_id[ancestor] for ancestor in chain[:-1]])

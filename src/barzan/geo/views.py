@@ -37,7 +37,7 @@ from .forms import (
     SplitForm,
     area_label,
 )
-from .models import Area
+from .models import Area, AreaLevel
 from .tables import AreaTable
 
 IMPORT_SESSION_KEY = "geo_import"
@@ -339,7 +339,7 @@ class AreaImportView(ScopedCreateView):
             return None
         options = None
         if pending["format"] != importing.DIVISIONS:
-            level = Area._meta.get_field("level").related_model.objects.get(pk=pending["level"])
+            level = AreaLevel.objects.get(pk=pending["level"])
             parent = None
             if pending["parent"]:
                 parent = (

@@ -733,3 +733,16 @@ def test_a_tehran_manager_imports_under_tehran(areas, levels, people):
     assert report.applied
     assert Area.objects.filter(parent=areas.district6).count() == 3
     assert AuditEvent.objects.get(verb=AREAS_IMPORTED).actor == people.tehran_manager
+
+
+def test_a_file_nested_thousands_deep_is_refused_with_a_message(areas, levels):
+    deep = '{"type": "FeatureCollection", "features": [' + "[" * 100_000 + "]" * 100_000 + "]}"
+    report = import_areas(
+        actor=None,
+        format="geojson",
+        content=deep.encode(),
+        source="deep.geojson",
+        options=importing.Options(level=levels["neighborhood"], parent=areas.district6),
+    )
+    assert not report.ok
+    assert not report.applied

@@ -108,9 +108,13 @@ def test_an_ended_area_is_no_longer_found(mapped):
     assert merged.boundary is None
 
 
-def test_a_scoped_queryset_without_the_area_gives_a_shallower_one_or_none(mapped):
+def test_a_point_is_located_only_within_the_areas_one_may_see(mapped):
+    in_the_district = Area.objects.within(mapped.district6)
+    assert locate(35.705, 51.405, in_the_district).area == mapped.yousef_abad
+
+    # Scopes are subtrees: the deepest area holding the point, if unseen, means not found.
     without_neighborhood = Area.objects.exclude(pk=mapped.yousef_abad.pk)
-    assert locate(35.705, 51.405, without_neighborhood).area == mapped.district6
+    assert locate(35.705, 51.405, without_neighborhood) is None
 
     isfahan_only = Area.objects.within(mapped.isfahan)
     assert locate(35.705, 51.405, isfahan_only) is None
