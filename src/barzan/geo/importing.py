@@ -403,7 +403,8 @@ def plan_divisions(content, *, source: str) -> Report:
 
 
 def _link_parent(row: Row, parent_row: Row) -> None:
-    """Point a row at its parent: the stored area when it is unchanged, else the row."""
+    """Point a row at its parent: the stored area if there is one, else the parent's row
+    (an area this import creates)."""
     if parent_row.area is not None:
         row.parent = parent_row.area
     else:
