@@ -44,7 +44,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if not demo.is_loaded():
             self.stdout.write(
-                "Loading demo content: Iran's provinces and counties, organizations, users …"
+                "Loading demo content: Iran's divisions with synthetic maps, organizations, users …"
             )
             demo.load()
         self.print_logins(host, port)
