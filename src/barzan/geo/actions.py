@@ -34,6 +34,7 @@ AREA_MOVED = audit.verb("area.moved", gettext_lazy("Area moved"))
 AREA_SPLIT = audit.verb("area.split", gettext_lazy("Area split"))
 AREAS_MERGED = audit.verb("area.merged", gettext_lazy("Areas merged"))
 AREAS_IMPORTED = audit.verb("area.imported", gettext_lazy("Areas imported"))
+BOUNDARY_SET = audit.verb("area.boundary_set", gettext_lazy("Area boundary set"))
 
 AUDITED_FIELDS = (
     "code",
@@ -223,6 +224,54 @@ def update_area(*, actor, area: Area, version: int | None, **changes) -> Area:
         target=area,
         before=before,
         after=audit.snapshot(area, AUDITED_FIELDS),
+    )
+    return area
+
+
+@transaction.atomic
+def set_boundary(*, actor, area: Area, data, source: str, version: int | None) -> Area:
+    """Give an area a boundary (or, for a neighborhood, a point) from a GeoJSON geometry,
+    a Feature, or a FeatureCollection of one feature.
+
+    The geometry is checked like an import's (`geometry.read_geometry`): a clear
+    ValidationError for swapped, projected or broken shapes, a safe repair otherwise.
+    """
+    area = _locked(area)
+    _require_manage(actor, area)
+    _check_current(area)
+    check_version(area, version)
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        features = data.get("features")
+        if not isinstance(features, list) or len(features) != 1:
+            raise ValidationError(
+                {
+                    "file": _("Give one feature: the file holds %(count)s.")
+                    % {"count": len(features) if isinstance(features, list) else 0}
+                }
+            )
+        data = features[0]
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = data.get("geometry")
+    try:
+        checked = geometry.read_geometry(data, allow_point=area.level.code == "neighborhood")
+    except geometry.GeometryError as error:
+        raise ValidationError({"file": error.message}) from error
+    before = {"boundary_source": area.boundary_source, "had_boundary": area.has_boundary}
+    _store_geometry(area, checked.geometry)
+    area.boundary_source = clean(source)
+    area.is_synthetic = False
+    area.save()
+    _index_cells([area])
+    audit.record(
+        actor=actor,
+        verb=BOUNDARY_SET,
+        target=area,
+        before=before,
+        after={
+            "boundary_source": area.boundary_source,
+            "repaired": checked.repaired,
+            "bounds": [area.min_lon, area.min_lat, area.max_lon, area.max_lat],
+        },
     )
     return area
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from barzan.access import policy
@@ -35,6 +36,11 @@ class AreaMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 MAX_PARTS = 8
 LTR = {"dir": "ltr"}
+# Codes are text so that leading zeros survive; letters, digits, dots, dashes, underscores.
+CODE_VALIDATOR = RegexValidator(
+    r"^[0-9A-Za-z][0-9A-Za-z._-]*$",
+    _("Use Latin letters, digits, dots, dashes or underscores, starting with a letter or digit."),
+)
 
 
 def _population_field():
@@ -49,6 +55,7 @@ class AreaForm(Form):
         label=_("Code"),
         max_length=32,
         widget=forms.TextInput(attrs=LTR),
+        validators=[CODE_VALIDATOR],
         help_text=_("The national statistical code where one exists; kept as text."),
     )
     name_fa = forms.CharField(label=_("Persian name"), max_length=200)
@@ -113,7 +120,10 @@ class SplitForm(Form):
         for number in range(1, self.parts + 1):
             prefix = f"part_{number}_"
             self.fields[prefix + "code"] = forms.CharField(
-                label=_("Code"), max_length=32, widget=forms.TextInput(attrs=LTR)
+                label=_("Code"),
+                max_length=32,
+                widget=forms.TextInput(attrs=LTR),
+                validators=[CODE_VALIDATOR],
             )
             self.fields[prefix + "name_fa"] = forms.CharField(
                 label=_("Persian name"), max_length=200
@@ -289,3 +299,40 @@ class LocateForm(Form):
         max_value=180,
         widget=forms.TextInput(attrs={**LTR, "inputmode": "decimal"}),
     )
+
+
+class BoundaryForm(Form):
+    """One area's boundary from a GeoJSON file (a geometry, a feature, or one feature)."""
+
+    file = forms.FileField(
+        label=_("GeoJSON file"),
+        help_text=_(
+            "WGS84 longitude/latitude: a Polygon or MultiPolygon (a neighborhood may be a "
+            "Point), alone, as a Feature, or as a FeatureCollection of one feature."
+        ),
+    )
+    source = forms.CharField(
+        label=_("Source of the boundary"),
+        max_length=200,
+        help_text=_("Who drew it and when, e.g. the municipality's GIS unit, 1403."),
+    )
+    version = VersionField()
+
+    MAX_BYTES = 20 * 1024 * 1024
+
+    def __init__(self, *args, instance: Area, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", instance.version)
+
+    def clean_file(self):
+        import json
+
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB.") % {"size": self.MAX_BYTES // 2**20}
+            )
+        try:
+            return json.loads(importing.decode(upload.read()))
+        except (json.JSONDecodeError, importing.UnreadableFile, RecursionError) as error:
+            raise forms.ValidationError(_("The file is not GeoJSON (JSON) text.")) from error

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/new/", views.AreaCreateView.as_view(), name="area_create"),
     path("<int:pk>/edit/", views.AreaUpdateView.as_view(), name="area_update"),
     path("<int:pk>/move/", views.AreaMoveView.as_view(), name="area_move"),
+    path("<int:pk>/boundary/", views.AreaBoundaryView.as_view(), name="area_boundary"),
     path("<int:pk>/split/", views.AreaSplitView.as_view(), name="area_split"),
     path("<int:pk>/merge/", views.AreaMergeView.as_view(), name="area_merge"),
 ]

@@ -30,6 +30,7 @@ from . import actions, importing, readers
 from .filters import AreaFilterSet
 from .forms import (
     AreaForm,
+    BoundaryForm,
     ImportForm,
     LocateForm,
     MergeForm,
@@ -197,6 +198,26 @@ class AreaMoveView(AreaFormMixin, ScopedUpdateView):
             parent=data["parent"],
             version=data["version"],
             reason=data["reason"],
+        )
+
+
+class AreaBoundaryView(AreaFormMixin, ScopedUpdateView):
+    form_class = BoundaryForm
+    success_message = _("The boundary was saved.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = _("Boundary of %(area)s") % {"area": self.object}
+        return context
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return actions.set_boundary(
+            actor=self.request.user,
+            area=self.object,
+            data=data["file"],
+            source=data["source"],
+            version=data["version"],
         )
 
 

@@ -8,6 +8,7 @@ cannot come from a wrong address. A meta-test fails when a page or an API operat
 takes an id is added without a case here.
 """
 
+import json
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -129,6 +130,20 @@ def split_form(isfahan, areas):
     }  # fmt: skip
 
 
+def boundary_form(isfahan, areas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[51.6, 32.6], [51.7, 32.6], [51.7, 32.7], [51.6, 32.7], [51.6, 32.6]]],
+    }
+    return {
+        "file": SimpleUploadedFile("b.geojson", json.dumps(square).encode()),
+        "source": "از بیرون",
+        "version": 1,
+    }
+
+
 def merge_form(isfahan, areas):
     return {"others": [], "code": "1099", "name_fa": "ادغام", "date": "1404/01/01"}
 
@@ -148,6 +163,8 @@ PAGES = [
     ),
     Page("geo:area_split", lambda i: {"pk": i.county.pk}),
     Page("geo:area_split", lambda i: {"pk": i.county.pk}, "post", split_form),
+    Page("geo:area_boundary", lambda i: {"pk": i.county.pk}),
+    Page("geo:area_boundary", lambda i: {"pk": i.county.pk}, "post", boundary_form),
     Page("geo:area_merge", lambda i: {"pk": i.county.pk}),
     Page("geo:area_merge", lambda i: {"pk": i.county.pk}, "post", merge_form),
     Page("registry:organization_detail", lambda i: {"code": i.organization.code}),

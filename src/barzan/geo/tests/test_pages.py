@@ -302,6 +302,7 @@ CHANGE_PAGES = {
         "part_2_share": "50",
     },
     "merge": {"others": [], "code": "1099", "name_fa": "ادغام", "date": "1404/01/01"},
+    "boundary": {"source": "آزمون", "version": "1"},
 }
 
 
@@ -727,3 +728,85 @@ def test_merging_through_the_action_also_ends_the_old_areas_in_the_list(
         areas.shemiranat,
     }
     assert merged in listed(client.get("/areas/"))
+
+
+# -- One area's boundary ----------------------------------------------------------------------
+
+
+def boundary_upload(data: dict, name: str = "boundary.geojson") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, json.dumps(data).encode(), content_type="application/json")
+
+
+def test_a_tehran_manager_gives_a_district_its_boundary(client, login, people, areas):
+    login(people.tehran_manager)
+    district = areas.district6
+    response = client.post(
+        f"/areas/{district.pk}/boundary/",
+        {
+            "file": boundary_upload({"type": "Feature", "geometry": square(51.38, 35.70, 0.02)}),
+            "source": "واحد GIS شهرداری، ۱۴۰۳",
+            "version": district.version,
+        },
+    )
+    assert response.status_code == 302
+    district.refresh_from_db()
+    assert district.has_boundary
+    assert district.boundary_source == "واحد GIS شهرداری، 1403"
+    assert not district.is_synthetic
+    assert events("area.boundary_set").get().actor == people.tehran_manager
+    from barzan.geo.readers import locate
+
+    assert locate(35.71, 51.39).area == district
+
+
+def test_a_boundary_with_swapped_coordinates_is_refused_with_a_clear_message(
+    client, login, people, areas
+):
+    login(people.tehran_manager)
+    district = areas.district6
+    swapped = {
+        "type": "Polygon",
+        "coordinates": [[[35.70, 51.38], [35.70, 51.40], [35.72, 51.40], [35.70, 51.38]]],
+    }
+    response = in_english(client).post(
+        f"/areas/{district.pk}/boundary/",
+        {"file": boundary_upload(swapped), "source": "x", "version": district.version},
+    )
+    assert response.status_code == 200
+    assert "look swapped" in response.content.decode()
+    district.refresh_from_db()
+    assert not district.has_boundary
+    assert not events("area.boundary_set").exists()
+
+
+@pytest.mark.parametrize(
+    "content", [b"not json", b"\x00\xff", b'{"type": "FeatureCollection", "features": []}']
+)
+def test_a_boundary_file_that_is_not_one_geojson_shape_is_refused(
+    client, login, people, areas, content
+):
+    login(people.tehran_manager)
+    district = areas.district6
+    upload = SimpleUploadedFile("b.geojson", content, content_type="application/json")
+    response = client.post(
+        f"/areas/{district.pk}/boundary/",
+        {"file": upload, "source": "x", "version": district.version},
+    )
+    assert response.status_code == 200
+    assert 'class="invalid-feedback' in response.content.decode() or "is-invalid" in (
+        response.content.decode()
+    )
+    district.refresh_from_db()
+    assert not district.has_boundary
+
+
+def test_an_area_code_with_spaces_or_persian_letters_is_refused(client, login, people, areas):
+    login(people.tehran_manager)
+    area = areas.shemiranat
+    response = client.post(
+        f"/areas/{area.pk}/edit/",
+        {"code": "کد ۱", "name_fa": area.name_fa, "version": area.version},
+    )
+    assert response.status_code == 200
+    area.refresh_from_db()
+    assert area.code == "2302"
