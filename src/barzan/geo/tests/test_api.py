@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from barzan.geo import importing
-from barzan.geo.actions import Part, import_areas, split_area
+from barzan.geo.actions import Part, split_area
 from barzan.geo.models import Area
+from barzan.geo.tests.shapes import load, square
 
 pytestmark = pytest.mark.django_db
 
@@ -31,33 +31,6 @@ def assert_error(response, status: int) -> dict:
     assert error["status"] == status
     assert error["message"]
     return error
-
-
-def square(lon: float, lat: float, size: float) -> dict:
-    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
-    return {"type": "Polygon", "coordinates": [ring]}
-
-
-def load(level, *features, parent=None) -> None:
-    """Import features (geometry, properties) at `level`, as the system."""
-    content = json.dumps(
-        {
-            "type": "FeatureCollection",
-            "features": [
-                {"type": "Feature", "geometry": geometry, "properties": properties}
-                for geometry, properties in features
-            ],
-        },
-        ensure_ascii=False,
-    ).encode()
-    report = import_areas(
-        actor=None,
-        format=importing.GEOJSON,
-        content=content,
-        source="t.geojson",
-        options=importing.Options(level=level, parent=parent),
-    )
-    assert report.ok, report.problems
 
 
 @pytest.fixture

@@ -1,42 +1,15 @@
 """Finding areas: the deepest current area that holds a point, and names however typed."""
 
 import datetime
-import json
 
 import pytest
 
-from barzan.geo import importing
-from barzan.geo.actions import create_area, import_areas, merge_areas
+from barzan.geo.actions import create_area, merge_areas
 from barzan.geo.models import Area, AreaCell
 from barzan.geo.readers import locate
+from barzan.geo.tests.shapes import load, square
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-
-def square(lon: float, lat: float, size: float) -> dict:
-    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
-    return {"type": "Polygon", "coordinates": [ring]}
-
-
-def load(level, *features, parent=None) -> None:
-    content = json.dumps(
-        {
-            "type": "FeatureCollection",
-            "features": [
-                {"type": "Feature", "geometry": geometry, "properties": properties}
-                for geometry, properties in features
-            ],
-        },
-        ensure_ascii=False,
-    ).encode()
-    report = import_areas(
-        actor=None,
-        format=importing.GEOJSON,
-        content=content,
-        source="test.geojson",
-        options=importing.Options(level=level, parent=parent),
-    )
-    assert report.ok, report.problems
 
 
 @pytest.fixture

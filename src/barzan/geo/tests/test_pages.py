@@ -15,6 +15,7 @@ from barzan.core.text import to_latin_digits
 from barzan.geo import importing
 from barzan.geo.actions import Part, create_area, import_areas, merge_areas, split_area, update_area
 from barzan.geo.models import Area, AreaSuccession
+from barzan.geo.tests.shapes import feature_collection, square
 
 pytestmark = pytest.mark.django_db
 
@@ -52,24 +53,6 @@ def listed(response) -> set:
 def child_rows(response) -> set:
     assert response.status_code == 200
     return {row.record for row in response.context["children"].rows}
-
-
-def square(lon: float, lat: float, size: float) -> dict:
-    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
-    return {"type": "Polygon", "coordinates": [ring]}
-
-
-def feature_collection(*features) -> bytes:
-    return json.dumps(
-        {
-            "type": "FeatureCollection",
-            "features": [
-                {"type": "Feature", "geometry": geometry, "properties": properties}
-                for geometry, properties in features
-            ],
-        },
-        ensure_ascii=False,
-    ).encode()
 
 
 def counts(response) -> dict[str, int]:
