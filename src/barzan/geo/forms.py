@@ -273,17 +273,18 @@ class ImportForm(Form):
             self.add_error("level", _("Choose the level of the areas in a GeoJSON or CSV file."))
         return data
 
-    def import_options(self) -> importing.Options | None:
+    def settings(self) -> dict:
+        """What the import needs besides the file, as plain values to keep between the
+        dry run and applying it."""
         data = self.cleaned_data
-        if data["format"] == importing.DIVISIONS:
-            return None
-        return importing.Options(
-            level=data["level"],
-            parent=data.get("parent"),
-            code_property=data["code_property"] or "code",
-            name_property=data["name_property"] or "name_fa",
-            source_label=data.get("source_label", ""),
-        )
+        return {
+            "format": data["format"],
+            "level": data["level"].pk if data.get("level") else None,
+            "parent": data["parent"].pk if data.get("parent") else None,
+            "code_property": data["code_property"] or "code",
+            "name_property": data["name_property"] or "name_fa",
+            "source_label": data.get("source_label", ""),
+        }
 
 
 class LocateForm(Form):

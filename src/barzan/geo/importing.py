@@ -20,7 +20,7 @@ import functools
 import io
 import json
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -513,7 +513,7 @@ def plan_csv(content: bytes, *, source: str, options: Options) -> Report:
             _("The header lacks the columns: %(columns)s.") % {"columns": ", ".join(absent)},
         )
         return report
-    options = Options(**{**options.__dict__, "name_property": name_column, "code_property": "code"})
+    options = replace(options, name_property=name_column, code_property="code")
     planner = LevelPlanner(report, options)
     for line, record in records:
         lat, lon = clean(record.get("latitude") or ""), clean(record.get("longitude") or "")

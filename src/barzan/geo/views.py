@@ -126,12 +126,6 @@ class AreaFormMixin:
     def get_base_queryset(self):
         return _base_queryset()
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.pop("instance", None)
-        kwargs["instance"] = self.object
-        return kwargs
-
 
 class AreaCreateView(AreaFormMixin, ScopedUpdateView):
     """A new area under the one in the address."""
@@ -325,17 +319,10 @@ class AreaImportView(ScopedCreateView):
         with path.open("wb") as stored:
             for chunk in upload.chunks():
                 stored.write(chunk)
-        options = form.import_options()
-        data = form.cleaned_data
         self.request.session[IMPORT_SESSION_KEY] = {
             "token": token,
             "name": upload.name[:200],
-            "format": data["format"],
-            "level": data["level"].pk if data.get("level") else None,
-            "parent": data["parent"].pk if data.get("parent") else None,
-            "code_property": options.code_property if options else "code",
-            "name_property": options.name_property if options else "name_fa",
-            "source_label": options.source_label if options else "",
+            **form.settings(),
         }
         report = self.run_import(dry_run=True)
         return self.show(report)
