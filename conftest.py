@@ -34,6 +34,7 @@ def seed_reference_data():
     for module in (
         "barzan.geo.migrations.0002_seed_area_levels",
         "barzan.access.migrations.0002_seed_roles",
+        "barzan.indicators.migrations.0002_seed_breakdowns_and_periods",
     ):
         importlib.import_module(module).seed(apps, None)
 

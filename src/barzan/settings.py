@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "barzan.access",
     "barzan.audit",
     "barzan.registry",
+    "barzan.indicators",
     "barzan.reports",
     "barzan.api",
 ]
@@ -256,6 +257,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 BARZAN_GEO_EXTENT = tuple(float(part) for part in env_list("GEO_EXTENT", "43.0,24.0,64.0,40.5"))
 # Uploaded import files larger than this are refused with a message (bytes).
 BARZAN_IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 200) * 1024 * 1024
+
+# -- Indicators: counts below this show as «کمتر از ۵» outside the organization that owns them.
+BARZAN_SMALL_COUNT_THRESHOLD = env_int("SMALL_COUNT_THRESHOLD", 5)
+# Uploaded value files larger than this are checked and applied by `barzan worker`, with a
+# progress bar, instead of in the request (bytes).
+BARZAN_BACKGROUND_IMPORT_BYTES = env_int("BACKGROUND_IMPORT_KB", 1024) * 1024
 
 # -- Tables, API
 DJANGO_TABLES2_TEMPLATE = "core/table.html"

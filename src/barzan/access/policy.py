@@ -40,6 +40,7 @@ class Registration:
     owner: str | None = None
     actions: dict[str, str] = field(default_factory=dict)
     many: bool = False
+    shared_view: bool = False
 
     @property
     def path_lookup(self) -> str:
@@ -68,6 +69,7 @@ class Registry:
         owner: str | None = None,
         actions: dict[str, str] | None = None,
         many: bool = False,
+        shared_view: bool = False,
     ) -> None:
         """Register `model`.
 
@@ -76,7 +78,9 @@ class Registry:
         Organization), which narrows organization-bound grants; `owner` a lookup to a user
         who may always view their own rows; `actions` substitutes actions for this model
         (`{VIEW: AUDIT}` makes viewing the audit log need the audit action); `many` says a
-        lookup crosses a to-many relation, so rows are de-duplicated.
+        lookup crosses a to-many relation, so rows are de-duplicated; `shared_view` makes
+        every row visible to anyone who may view anything (a catalogue everyone reads, such
+        as the indicators), while other actions still follow the area.
         """
         unknown = {*(actions or {}), *(actions or {}).values()} - set(ALL)
         if unknown:
@@ -88,6 +92,7 @@ class Registry:
             owner=owner,
             actions=dict(actions or {}),
             many=many,
+            shared_view=shared_view,
         )
 
     def get(self, model: type[Model]) -> Registration:
@@ -192,7 +197,7 @@ class AccessPolicy:
         # obj.__class__, not type(obj): request.user is a lazy proxy whose type is not User.
         registration = self.registry.get(obj if isinstance(obj, type) else obj.__class__)
         effective = registration.effective_action(action)
-        if isinstance(obj, type):
+        if isinstance(obj, type) or (action == VIEW and registration.shared_view):
             return any(effective in grant.actions for grant in grants)
         if registration.many:
             return (
@@ -229,6 +234,9 @@ class AccessPolicy:
         """Return the rows of `queryset` on which `user` may take `action`."""
         registration = self.registry.get(queryset.model)
         effective = registration.effective_action(action)
+        if action == VIEW and registration.shared_view:
+            visible = any(effective in grant.actions for grant in self.grants(user))
+            return queryset if visible else queryset.none()
         condition: Q | None = None
         for grant in self.grants(user):
             if effective not in grant.actions:
@@ -285,6 +293,25 @@ class AccessPolicy:
         if action != VIEW:
             self.require(user, action, obj)
         return obj
+
+    def belongs_to(self, user, organization) -> bool:
+        """Return whether `user` works for `organization` (holds a grant bound to it).
+
+        Figures an organization owns are shown to its own people unsuppressed, small
+        counts included; everyone else, administrators too, sees them suppressed.
+        """
+        organization_id = getattr(organization, "pk", organization)
+        return organization_id is not None and any(
+            grant.organization_id == organization_id for grant in self.grants(user)
+        )
+
+    def organizations_of(self, user) -> frozenset[int]:
+        """Return the ids of the organizations `user` holds a grant for."""
+        return frozenset(
+            grant.organization_id
+            for grant in self.grants(user)
+            if grant.organization_id is not None
+        )
 
     def area_of(self, obj):
         """Return the area `obj` lies in, by the lookup its model registered, or None."""
@@ -357,6 +384,8 @@ get_object_for = policy.get_object_for
 can_grant = policy.can_grant
 is_privileged = policy.is_privileged
 area_of = policy.area_of
+belongs_to = policy.belongs_to
+organizations_of = policy.organizations_of
 grants = policy.grants
 can_administer = policy.can_administer
 require_administer = policy.require_administer

@@ -1,0 +1,556 @@
+"""
+Writes to indicators: the catalogue, single values, imports and validation rules.
+
+Each action runs in one transaction, checks the access policy, records an audit event
+(values also keep every change in `ValueChange`), and refreshes the roll-ups of the
+ancestors of what changed before it commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from barzan import audit
+from barzan.access import policy
+from barzan.access.actions import CAPTURE, MANAGE
+from barzan.core.concurrency import check_version
+from barzan.core.exceptions import ConcurrentEditError
+from barzan.core.text import clean, clean_multiline
+
+from . import importing, rollups, uploads
+from .checks import Rule, ValueProblem, parse
+from .choices import Dimension, ImportStatus
+from .models import (
+    Breakdown,
+    DataSet,
+    Indicator,
+    IndicatorValue,
+    ValidationRule,
+    ValueChange,
+    ValueImport,
+)
+
+logger = logging.getLogger(__name__)
+
+INDICATOR_CREATED = audit.verb("indicator.created", _("Indicator created"))
+INDICATOR_CHANGED = audit.verb("indicator.changed", _("Indicator changed"))
+DATA_SET_CREATED = audit.verb("data_set.created", _("Data set created"))
+DATA_SET_CHANGED = audit.verb("data_set.changed", _("Data set changed"))
+VALUE_SET = audit.verb("indicator_value.set", _("Figure entered"))
+VALUE_CLEARED = audit.verb("indicator_value.cleared", _("Figure cleared"))
+VALUES_IMPORTED = audit.verb("indicator_value.imported", _("Figures imported"))
+RULE_CREATED = audit.verb("validation_rule.created", _("Validation rule created"))
+RULE_CHANGED = audit.verb("validation_rule.changed", _("Validation rule changed"))
+
+INDICATOR_FIELDS = (
+    "code", "name_fa", "name_en", "description_fa", "description_en", "unit_fa", "unit_en",
+    "value_type", "aggregation", "direction", "category", "owner", "kind", "numerator",
+    "denominator", "factor", "minimum", "maximum", "dimensions", "is_key", "order", "is_active",
+)  # fmt: skip
+DATA_SET_FIELDS = ("code", "name_fa", "name_en", "level", "period_type", "owner", "description")
+RULE_FIELDS = (
+    "code", "name_fa", "name_en", "left", "left_breakdown", "left_dimension", "operator",
+    "right", "right_breakdown", "is_active",
+)  # fmt: skip
+_TEXT_FIELDS = {"code", "name_fa", "name_en", "unit_fa", "unit_en"}
+_MULTILINE_FIELDS = {"description_fa", "description_en", "description"}
+
+
+def _cleaned(name: str, value):
+    if name in _TEXT_FIELDS and isinstance(value, str):
+        return clean(value)
+    if name in _MULTILINE_FIELDS and isinstance(value, str):
+        return clean_multiline(value)
+    return value
+
+
+def _assign(instance, fields, changes) -> None:
+    for name, value in changes.items():
+        if name not in fields:
+            raise ValueError(f"{name} cannot be set here")
+        setattr(instance, name, _cleaned(name, value))
+
+
+def _check_formula(indicator: Indicator) -> None:
+    """Refuse a calculated indicator whose parts cannot be summed up the tree."""
+    if not indicator.is_calculated:
+        return
+    for name in ("numerator", "denominator"):
+        part = getattr(indicator, name)
+        if part is None:
+            continue
+        if part.pk == indicator.pk or part.is_calculated:
+            raise ValidationError({name: _("Choose a measured indicator.")})
+        if part.aggregation not in ("sum", "last"):
+            raise ValidationError(
+                {name: _("A ratio is a ratio of sums: its parts must add up (aggregation sum).")}
+            )
+
+
+# -- catalogue
+
+
+@transaction.atomic
+def create_indicator(*, actor, **fields) -> Indicator:
+    """Add an indicator to the catalogue, owned by an organization the actor manages."""
+    indicator = Indicator()
+    _assign(indicator, INDICATOR_FIELDS, fields)
+    if actor is not None:
+        policy.require(actor, MANAGE, indicator)
+    indicator.full_clean()
+    _check_formula(indicator)
+    indicator.save()
+    audit.record(
+        actor=actor,
+        verb=INDICATOR_CREATED,
+        target=indicator,
+        after=audit.snapshot(indicator, INDICATOR_FIELDS),
+    )
+    return indicator
+
+
+@transaction.atomic
+def update_indicator(*, actor, indicator: Indicator, version: int | None, **changes) -> Indicator:
+    """Change an indicator; refuses a stale `version`."""
+    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    if actor is not None:
+        policy.require(actor, MANAGE, indicator)
+    before = audit.snapshot(indicator, INDICATOR_FIELDS)
+    check_version(indicator, version)
+    aggregation_before = indicator.aggregation
+    _assign(indicator, INDICATOR_FIELDS, changes)
+    indicator.full_clean()
+    _check_formula(indicator)
+    if actor is not None:
+        policy.require(actor, MANAGE, indicator)
+    indicator.save()
+    if indicator.aggregation != aggregation_before:
+        # The stored roll-ups follow the old rule: recompute them from the raw values.
+        area_ids = set(indicator.values.values_list("area_id", flat=True).distinct())
+        period_ids = set(indicator.values.values_list("period_id", flat=True).distinct())
+        indicator.aggregates.all().delete()
+        rollups.refresh(area_ids=area_ids, indicator_ids=[indicator.pk], period_ids=period_ids)
+    audit.record(
+        actor=actor,
+        verb=INDICATOR_CHANGED,
+        target=indicator,
+        before=before,
+        after=audit.snapshot(indicator, INDICATOR_FIELDS),
+    )
+    return indicator
+
+
+@transaction.atomic
+def create_data_set(*, actor, indicators=(), **fields) -> DataSet:
+    """Group indicators for entry at one level and period type."""
+    data_set = DataSet()
+    _assign(data_set, DATA_SET_FIELDS, fields)
+    if actor is not None:
+        policy.require(actor, MANAGE, data_set)
+    data_set.full_clean()
+    data_set.save()
+    data_set.indicators.set(indicators)
+    audit.record(
+        actor=actor,
+        verb=DATA_SET_CREATED,
+        target=data_set,
+        after=audit.snapshot(data_set, (*DATA_SET_FIELDS, "indicators")),
+    )
+    return data_set
+
+
+@transaction.atomic
+def update_data_set(
+    *, actor, data_set: DataSet, version: int | None, indicators=None, **changes
+) -> DataSet:
+    """Change a data set; refuses a stale `version`."""
+    data_set = DataSet.objects.select_for_update().get(pk=data_set.pk)
+    if actor is not None:
+        policy.require(actor, MANAGE, data_set)
+    before = audit.snapshot(data_set, (*DATA_SET_FIELDS, "indicators"))
+    check_version(data_set, version)
+    _assign(data_set, DATA_SET_FIELDS, changes)
+    data_set.full_clean()
+    if actor is not None:
+        policy.require(actor, MANAGE, data_set)
+    data_set.save()
+    if indicators is not None:
+        data_set.indicators.set(indicators)
+    audit.record(
+        actor=actor,
+        verb=DATA_SET_CHANGED,
+        target=data_set,
+        before=before,
+        after=audit.snapshot(data_set, (*DATA_SET_FIELDS, "indicators")),
+    )
+    return data_set
+
+
+@transaction.atomic
+def create_validation_rule(*, actor, **fields) -> ValidationRule:
+    """Add a rule between two figures of the same area and period."""
+    rule = ValidationRule()
+    _assign(rule, RULE_FIELDS, fields)
+    if actor is not None:
+        policy.require(actor, MANAGE, rule)
+    rule.full_clean()
+    _check_rule(rule)
+    rule.save()
+    audit.record(
+        actor=actor, verb=RULE_CREATED, target=rule, after=audit.snapshot(rule, RULE_FIELDS)
+    )
+    return rule
+
+
+@transaction.atomic
+def update_validation_rule(
+    *, actor, rule: ValidationRule, version: int | None, **changes
+) -> ValidationRule:
+    """Change a validation rule; refuses a stale `version`."""
+    rule = ValidationRule.objects.select_for_update().get(pk=rule.pk)
+    if actor is not None:
+        policy.require(actor, MANAGE, rule)
+    before = audit.snapshot(rule, RULE_FIELDS)
+    check_version(rule, version)
+    _assign(rule, RULE_FIELDS, changes)
+    rule.full_clean()
+    _check_rule(rule)
+    rule.save()
+    audit.record(
+        actor=actor,
+        verb=RULE_CHANGED,
+        target=rule,
+        before=before,
+        after=audit.snapshot(rule, RULE_FIELDS),
+    )
+    return rule
+
+
+def _check_rule(rule: ValidationRule) -> None:
+    if rule.left_dimension and rule.left_breakdown_id:
+        raise ValidationError(
+            {"left_dimension": _("Compare either the sum of the parts or one breakdown.")}
+        )
+    if rule.left_dimension and rule.left_dimension not in (rule.left.dimensions or []):
+        raise ValidationError(
+            {"left_dimension": _("The left indicator is not broken down this way.")}
+        )
+    for side, breakdown in (("left", rule.left_breakdown), ("right", rule.right_breakdown)):
+        indicator = getattr(rule, side)
+        if (
+            breakdown is not None
+            and breakdown.dimension != Dimension.TOTAL
+            and breakdown.dimension not in (indicator.dimensions or [])
+        ):
+            raise ValidationError(
+                {f"{side}_breakdown": _("This indicator is not broken down this way.")}
+            )
+
+
+# -- values
+
+
+def _breakdown(breakdown) -> Breakdown:
+    if breakdown is None:
+        return Breakdown.objects.get(code=Breakdown.TOTAL)
+    return breakdown
+
+
+@transaction.atomic
+def set_value(
+    *,
+    actor,
+    indicator: Indicator,
+    area,
+    period,
+    value,
+    breakdown: Breakdown | None = None,
+    source=None,
+    comment: str = "",
+    version: int | None = None,
+) -> IndicatorValue | None:
+    """Enter, change or (with an empty `value`) clear one figure, and roll it up.
+
+    `value` is text as typed (Persian digits allowed) or a Decimal. `version` is the
+    version of the figure the person saw (0 for none): a figure changed by someone else
+    since then is refused with ConcurrentEditError rather than overwritten.
+    """
+    breakdown = _breakdown(breakdown)
+    if indicator.is_calculated:
+        raise ValidationError({"value": _("A calculated figure is not entered.")})
+    if breakdown.dimension != Dimension.TOTAL and breakdown.dimension not in (
+        indicator.dimensions or []
+    ):
+        raise ValidationError({"breakdown": _("This indicator is not broken down this way.")})
+    probe = IndicatorValue(indicator=indicator, area=area, period=period, breakdown=breakdown)
+    if actor is not None:
+        policy.require(actor, CAPTURE, probe)
+    if not area.is_current:
+        raise ValidationError({"area": _("This area has ended; enter figures for its successors.")})
+    text = value if isinstance(value, str) else ("" if value is None else format(value, "f"))
+    stored = (
+        IndicatorValue.objects.select_for_update(of=("self",))
+        .filter(indicator=indicator, area=area, period=period, breakdown=breakdown)
+        .first()
+    )
+    seen = version if version is not None else None
+    if seen is not None and (stored.version if stored else 0) != seen:
+        raise ConcurrentEditError()
+    comment = clean_multiline(comment)
+    now = timezone.now()
+    if not text.strip():
+        if stored is None:
+            return None
+        old = stored.value
+        stored.delete()
+        _remember(actor, indicator, area, period, breakdown, old, None, now)
+        audit.record(
+            actor=actor,
+            verb=VALUE_CLEARED,
+            target=indicator,
+            area=area,
+            before=_snapshot(stored),
+        )
+        rollups.refresh(area_ids=[area.pk], indicator_ids=[indicator.pk], period_ids=[period.pk])
+        return None
+    try:
+        number = parse(Rule.of(indicator), text)
+    except ValueProblem as problem:
+        raise ValidationError({"value": str(problem)}) from None
+    if source is None:
+        source = stored.source if stored else indicator.owner
+    if stored is not None and stored.value == number and stored.comment == comment:
+        return stored
+    before = _snapshot(stored) if stored else None
+    old = stored.value if stored else None
+    if stored is None:
+        stored = IndicatorValue(
+            indicator=indicator, area=area, period=period, breakdown=breakdown, version=0
+        )
+    stored.value = number
+    stored.comment = comment
+    stored.source = source
+    stored.entered_by = actor if getattr(actor, "pk", None) else None
+    stored.entered_at = now
+    stored.version += 1
+    stored.save()
+    _remember(actor, indicator, area, period, breakdown, old, number, now)
+    audit.record(
+        actor=actor,
+        verb=VALUE_SET,
+        target=indicator,
+        area=area,
+        before=before,
+        after=_snapshot(stored),
+    )
+    rollups.refresh(area_ids=[area.pk], indicator_ids=[indicator.pk], period_ids=[period.pk])
+    return stored
+
+
+def _snapshot(value: IndicatorValue) -> dict:
+    return {
+        "indicator": value.indicator.code,
+        "area": value.area.code,
+        "period": value.period.code,
+        "breakdown": value.breakdown.code,
+        "value": format(Decimal(value.value).normalize(), "f"),
+        "comment": value.comment,
+        "source": value.source_id,
+    }
+
+
+def _remember(actor, indicator, area, period, breakdown, old, new, when) -> None:
+    is_user = getattr(actor, "pk", None) is not None
+    ValueChange.objects.create(
+        indicator=indicator,
+        area=area,
+        period=period,
+        breakdown=breakdown,
+        old_value=old,
+        new_value=new,
+        changed_by=actor if is_user else None,
+        changed_by_label=actor.get_username() if is_user else "system",
+        changed_at=when,
+    )
+
+
+# -- imports
+
+
+def import_path(value_import: ValueImport) -> Path:
+    return uploads.file_path(value_import.stored_name)
+
+
+def upload_values(*, actor, upload, format: str, area, source) -> ValueImport:
+    """Store an uploaded file and register it for checking; nothing is read yet."""
+    if actor is not None:
+        policy.require(actor, CAPTURE, area)
+    stored_name = f"values-{uuid.uuid4().hex}"
+    path = uploads.file_path(stored_name)
+    size = 0
+    with path.open("wb") as output:
+        for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
+            size += len(chunk)
+            output.write(chunk)
+    return ValueImport.objects.create(
+        area=area,
+        source=source,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        file_name=clean(getattr(upload, "name", "") or stored_name)[:255],
+        stored_name=stored_name,
+        file_size=size,
+        format=format,
+        status=ImportStatus.QUEUED,
+    )
+
+
+def _progress(value_import: ValueImport, handle):
+    def report(rows: int) -> None:
+        uploads.write_progress(value_import.stored_name, handle.tell(), rows)
+
+    return report
+
+
+def run_import(*, actor, value_import: ValueImport, apply: bool) -> ValueImport:
+    """Check `value_import` (and apply it when `apply` and it is clean), all or nothing.
+
+    The outcome (counts of new, changed and unchanged values, every problem with its line
+    and column) is saved on the import whether or not anything was written.
+    """
+    if actor is not None:
+        policy.require(actor, CAPTURE, value_import.area)
+    ValueImport.objects.filter(pk=value_import.pk).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), is_applying=apply
+    )
+    outcome = None
+    try:
+        with value_import_file(value_import) as handle:
+            outcome = _stage_and_apply(actor, value_import, handle, apply)
+    except Exception:
+        logger.exception("Import %s failed", value_import.pk)
+        importing.drop_staging()
+        ValueImport.objects.filter(pk=value_import.pk).update(
+            status=ImportStatus.FAILED, finished_at=timezone.now()
+        )
+        raise
+    value_import.refresh_from_db()
+    value_import.row_count = outcome.rows
+    value_import.new_count = outcome.new
+    value_import.changed_count = outcome.changed
+    value_import.unchanged_count = outcome.unchanged
+    value_import.problem_count = outcome.problem_count
+    value_import.problems = outcome.problems
+    value_import.processed_bytes = value_import.file_size
+    value_import.finished_at = timezone.now()
+    value_import.status = ImportStatus.DONE if outcome.applied else ImportStatus.CHECKED
+    value_import.save()
+    uploads.progress_path(value_import.stored_name).unlink(missing_ok=True)
+    if outcome.applied:
+        import_path(value_import).unlink(missing_ok=True)
+    return value_import
+
+
+def start_import(*, actor, value_import: ValueImport, apply: bool) -> ValueImport:
+    """Check or apply `value_import` now, or in the background when the file is large."""
+    if actor is not None:
+        policy.require(actor, CAPTURE, value_import.area)
+    if value_import.status in (ImportStatus.RUNNING, ImportStatus.DONE):
+        raise ValidationError(_("This import is already running or applied."))
+    if apply and (value_import.status != ImportStatus.CHECKED or value_import.problem_count):
+        raise ValidationError(_("Only a checked file without problems can be applied."))
+    if value_import.file_size <= settings.BARZAN_BACKGROUND_IMPORT_BYTES:
+        return run_import(actor=actor, value_import=value_import, apply=apply)
+    from .tasks import run_value_import
+
+    ValueImport.objects.filter(pk=value_import.pk).update(
+        status=ImportStatus.QUEUED, is_applying=apply
+    )
+    run_value_import.enqueue(value_import.pk, getattr(actor, "pk", None), apply)
+    value_import.refresh_from_db()
+    return value_import
+
+
+class value_import_file:
+    """Open the stored file of an import for reading."""
+
+    def __init__(self, value_import: ValueImport):
+        self.path = import_path(value_import)
+
+    def __enter__(self):
+        self.handle = self.path.open("rb")
+        return self.handle
+
+    def __exit__(self, *exc):
+        self.handle.close()
+
+
+@transaction.atomic
+def _stage_and_apply(actor, value_import, handle, apply: bool):
+    outcome = importing.stage(
+        actor=actor,
+        area=value_import.area,
+        stream=handle,
+        format=value_import.format,
+        progress=_progress(value_import, handle),
+    )
+    if apply and outcome.is_valid:
+        importing.apply(
+            actor=actor, source=value_import.source, outcome=outcome, value_import=value_import
+        )
+        audit.record(
+            actor=actor,
+            verb=VALUES_IMPORTED,
+            target=value_import,
+            area=value_import.area,
+            after={
+                "file": value_import.file_name,
+                "format": value_import.format,
+                "rows": outcome.rows,
+                "new": outcome.new,
+                "changed": outcome.changed,
+                "unchanged": outcome.unchanged,
+            },
+        )
+    else:
+        importing.drop_staging()
+        transaction.set_rollback(True)
+    return outcome
+
+
+def import_values(*, actor, stream, format: str, area, source, dry_run: bool = False):
+    """Check and (unless `dry_run`) apply a stream of values in one go; return the Outcome.
+
+    For commands, the API and the demo: no file is kept and no ValueImport is written.
+    """
+    if actor is not None:
+        policy.require(actor, CAPTURE, area)
+    with transaction.atomic():
+        outcome = importing.stage(actor=actor, area=area, stream=stream, format=format)
+        if not dry_run and outcome.is_valid:
+            importing.apply(actor=actor, source=source, outcome=outcome)
+            audit.record(
+                actor=actor,
+                verb=VALUES_IMPORTED,
+                target=source,
+                area=area,
+                after={
+                    "format": format,
+                    "rows": outcome.rows,
+                    "new": outcome.new,
+                    "changed": outcome.changed,
+                    "unchanged": outcome.unchanged,
+                },
+            )
+        else:
+            importing.drop_staging()
+            transaction.set_rollback(True)
+    return outcome

@@ -1,0 +1,46 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorsConfig(AppConfig):
+    name = "barzan.indicators"
+    label = "indicators"
+    verbose_name = _("Indicators")
+
+    def ready(self):
+        from barzan import access
+        from barzan.access.actions import VIEW
+        from barzan.core import navigation
+
+        from .models import (
+            DataSet,
+            Indicator,
+            IndicatorAggregate,
+            IndicatorValue,
+            ValidationRule,
+            ValueChange,
+            ValueImport,
+        )
+
+        # The catalogue is read by everyone who reads anything; it is changed by those who
+        # manage the owning organization's area.
+        access.register(Indicator, area="owner__area", shared_view=True)
+        access.register(DataSet, area="owner__area", shared_view=True)
+        access.register(ValidationRule, area="left__owner__area", shared_view=True)
+        # A grant bound to an agency reaches only the figures of the agency's indicators.
+        access.register(IndicatorValue, area="area", organization="indicator__owner")
+        access.register(IndicatorAggregate, area="area", organization="indicator__owner")
+        access.register(ValueChange, area="area", organization="indicator__owner")
+        access.register(ValueImport, area="area", organization="source", owner="created_by")
+        navigation.register(
+            navigation.NavItem(
+                key="indicators",
+                label=_("Indicators"),
+                description=_("Figures about every area and period, their entry and imports."),
+                url_name="indicators:indicator_list",
+                icon="bar-chart",
+                order=25,
+                is_visible=lambda user: access.policy.can(user, VIEW, IndicatorValue),
+                namespaces=("indicators",),
+            )
+        )

@@ -1,0 +1,93 @@
+"""
+Whether a figure typed or imported is a plausible value of its indicator.
+
+Used alike by the data-entry grid, the import engine and the API, so that a value
+refused in one is refused in all, with the same message.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from barzan.core.text import clean
+
+from .choices import ValueType
+from .models import VALUE_DIGITS, VALUE_PLACES
+
+_LARGEST = Decimal(10) ** (VALUE_DIGITS - VALUE_PLACES)
+_YES = {"1", "yes", "true", "y", "بله", "بلی", "آری", "دارد"}
+_NO = {"0", "no", "false", "n", "خیر", "نه", "ندارد"}
+# Thousands separators people type: Latin comma, Arabic thousands separator, Persian comma.
+_SEPARATORS = str.maketrans({",": None, "٬": None, "،": None, "٫": ".", "'": None})
+
+
+class ValueProblem(ValueError):
+    """Raised with a message a person can act on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """What `parse` needs to know of an indicator (read once for a whole file)."""
+
+    value_type: str
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+
+    @classmethod
+    def of(cls, indicator) -> "Rule":
+        return cls(indicator.value_type, indicator.minimum, indicator.maximum)
+
+
+def _number(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        # The slow path: Persian digits, separators, spaces.
+        cleaned = clean(text).translate(_SEPARATORS).replace(" ", "")
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            raise ValueProblem(_("«%(text)s» is not a number.") % {"text": text}) from None
+    if not value.is_finite():
+        raise ValueProblem(_("«%(text)s» is not a number.") % {"text": text})
+    return value
+
+
+def parse(rule: Rule, text: str) -> Decimal:
+    """Return the value `text` gives for an indicator with `rule`, or raise ValueProblem."""
+    text = text.strip() if isinstance(text, str) else str(text)
+    if rule.value_type == ValueType.BOOLEAN:
+        folded = clean(text).casefold()
+        if folded in _YES:
+            return Decimal(1)
+        if folded in _NO:
+            return Decimal(0)
+        raise ValueProblem(_("Write 1 for yes or 0 for no, not «%(text)s».") % {"text": text})
+    value = _number(text)
+    if abs(value) >= _LARGEST:
+        raise ValueProblem(_("%(value)s is too large to store.") % {"value": text})
+    if value.as_tuple().exponent < -VALUE_PLACES:
+        value = value.quantize(Decimal(1).scaleb(-VALUE_PLACES))
+    if rule.value_type == ValueType.COUNT:
+        if value != value.to_integral_value():
+            raise ValueProblem(_("A count is a whole number, not %(value)s.") % {"value": text})
+        if value < 0:
+            raise ValueProblem(_("A count cannot be negative."))
+    elif rule.value_type == ValueType.PERCENT and not 0 <= value <= 100:
+        raise ValueProblem(
+            _("A percentage lies between 0 and 100, not %(value)s.") % {"value": text}
+        )
+    elif rule.value_type == ValueType.RATE and value < 0:
+        raise ValueProblem(_("A rate cannot be negative."))
+    if rule.minimum is not None and value < rule.minimum:
+        raise ValueProblem(
+            _("%(value)s is below the smallest plausible value, %(minimum)s.")
+            % {"value": text, "minimum": format(rule.minimum.normalize(), "f")}
+        )
+    if rule.maximum is not None and value > rule.maximum:
+        raise ValueProblem(
+            _("%(value)s is above the largest plausible value, %(maximum)s.")
+            % {"value": text, "maximum": format(rule.maximum.normalize(), "f")}
+        )
+    return value

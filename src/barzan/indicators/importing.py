@@ -1,0 +1,410 @@
+"""
+The import engine for indicator values: read, check, compare, and apply all or nothing.
+
+Rows stream from `formats.read` and are checked one by one against lookups read once
+(codes of indicators, areas, periods and breakdowns; the actor's grants). Good rows go
+into a temporary staging table in batches, so a million-row file never sits in memory;
+duplicates and the comparison with stored values (new, changed, unchanged) are then
+answered by the database. Applying writes every change's history (`ValueChange`),
+upserts the values and refreshes the roll-ups, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from barzan.access import policy
+from barzan.access.actions import CAPTURE
+from barzan.core.text import clean
+
+from . import formats, rollups
+from .checks import Rule, ValueProblem, parse
+from .choices import Dimension, IndicatorKind
+from .models import Breakdown, Indicator, Period
+from .periods import parse as parse_period
+
+# Problems kept for the report; the count is always exact.
+MAX_PROBLEMS_KEPT = 10_000
+_BATCH = 10_000
+_PROGRESS_EVERY = 20_000
+
+STAGING = "indicator_staging"
+
+
+@dataclass
+class Outcome:
+    """What a file holds compared with what is stored, and what went wrong in it."""
+
+    rows: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    problems: list[dict] = field(default_factory=list)
+    problem_count: int = 0
+    applied: bool = False
+    indicator_ids: set[int] = field(default_factory=set)
+    period_ids: set[int] = field(default_factory=set)
+
+    @property
+    def is_valid(self) -> bool:
+        return self.problem_count == 0
+
+    def add_problem(self, line: int, column: str, message: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append({"line": line, "column": column, "message": str(message)})
+
+
+@dataclass(frozen=True, slots=True)
+class _IndicatorInfo:
+    id: int
+    rule: Rule
+    owner_id: int
+    dimensions: frozenset
+    calculated_from: str  # "" for a measured indicator
+
+
+class Lookups:
+    """Every code a file may use, read once, limited to what `actor` may enter in `area`."""
+
+    def __init__(self, *, actor, area):
+        self.area = area
+        self.indicators = {
+            indicator.code.casefold(): _IndicatorInfo(
+                id=indicator.pk,
+                rule=Rule.of(indicator),
+                owner_id=indicator.owner_id,
+                dimensions=frozenset(indicator.dimensions or ()),
+                calculated_from=(
+                    f"{indicator.numerator.code} / {indicator.denominator.code}"
+                    if indicator.kind == IndicatorKind.CALCULATED
+                    else ""
+                ),
+            )
+            for indicator in Indicator.objects.filter(is_active=True).select_related(
+                "numerator", "denominator"
+            )
+        }
+        self.periods = dict(Period.objects.values_list("code", "id"))
+        self.breakdowns = {
+            code.casefold(): (pk, dimension)
+            for code, pk, dimension in Breakdown.objects.values_list("code", "id", "dimension")
+        }
+        self.breakdowns["default"] = self.breakdowns["total"]
+        self.breakdowns[""] = self.breakdowns["total"]
+        # Codes are unique among the current areas of a level; across levels they may
+        # repeat, and such a code is reported as ambiguous rather than guessed.
+        self.areas: dict[str, tuple[int, str]] = {}
+        self.ambiguous: set[str] = set()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT code, id, path FROM geo_area WHERE valid_to IS NULL AND path LIKE %s",
+                [area.path + "%"],
+            )
+            for code, pk, path in cursor.fetchall():
+                key = code.casefold()
+                if key in self.areas:
+                    self.ambiguous.add(key)
+                self.areas[key] = (pk, path)
+        # None: every row in `area` may be entered; else the grants that allow entering.
+        self.grants: list | None = None
+        if actor is not None:
+            capturing = [g for g in policy.grants(actor) if CAPTURE in g.actions]
+            if not any(g.organization_id is None and g.covers_path(area.path) for g in capturing):
+                self.grants = capturing
+
+    def may_enter(self, path: str, owner_id: int) -> bool:
+        if self.grants is None:
+            return True
+        return any(
+            g.covers_path(path) and (g.organization_id is None or g.organization_id == owner_id)
+            for g in self.grants
+        )
+
+
+def _create_staging(cursor) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+    cursor.execute(
+        f"""CREATE TEMPORARY TABLE {STAGING} (
+            line INTEGER NOT NULL,
+            indicator_id INTEGER NOT NULL,
+            area_id INTEGER NOT NULL,
+            period_id INTEGER NOT NULL,
+            breakdown_id INTEGER NOT NULL,
+            value NUMERIC NOT NULL,
+            comment TEXT NOT NULL,
+            is_stored INTEGER NOT NULL DEFAULT 0,
+            old_value NUMERIC,
+            old_comment TEXT
+        )"""
+    )
+
+
+def _insert_batch(cursor, batch: list[tuple]) -> None:
+    if connection.vendor == "postgresql":
+        # COPY is several times faster than INSERT for large batches.
+        raw = cursor.cursor
+        columns = "line, indicator_id, area_id, period_id, breakdown_id, value, comment"
+        with raw.copy(f"COPY {STAGING} ({columns}) FROM STDIN") as copy:
+            for row in batch:
+                copy.write_row(row)
+    else:
+        cursor.executemany(
+            f"INSERT INTO {STAGING} (line, indicator_id, area_id, period_id, breakdown_id, "
+            "value, comment) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            batch,
+        )
+
+
+def _column(format: str, name: str) -> str:
+    return formats.column_of(format, name)
+
+
+def stage(
+    *,
+    actor,
+    area,
+    stream,
+    format: str,
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Read `stream`, check every row, and load the good ones into the staging table.
+
+    Must run inside a transaction; the caller applies or rolls back.
+    """
+    lookups = Lookups(actor=actor, area=area)
+    outcome = Outcome()
+    batch: list[tuple] = []
+    area_name = area.name
+    column = {
+        name: _column(format, name)
+        for name in ("indicator", "area", "period", "breakdown", "value")
+    }
+    with connection.cursor() as cursor:
+        _create_staging(cursor)
+        try:
+            records = formats.read(format, stream)
+            for record in records:
+                outcome.rows += 1
+                if isinstance(record, formats.Problem):
+                    outcome.add_problem(record.line, record.column, record.message)
+                    continue
+                if progress is not None and outcome.rows % _PROGRESS_EVERY == 0:
+                    progress(outcome.rows)
+                row = _check(record, lookups, outcome, column, area_name)
+                if row is not None:
+                    batch.append(row)
+                    if len(batch) >= _BATCH:
+                        _insert_batch(cursor, batch)
+                        batch.clear()
+        except formats.UnreadableFile as error:
+            outcome.add_problem(0, "", str(error))
+            return outcome
+        if batch:
+            _insert_batch(cursor, batch)
+        _report_duplicates(cursor, outcome, column["indicator"])
+        _compare(cursor, outcome)
+    if outcome.problems:
+        outcome.problems.sort(key=lambda problem: problem["line"])
+    return outcome
+
+
+def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: str):
+    """Return the staging row for `record`, or None after noting what is wrong with it."""
+    line = record.line
+    good = True
+    indicator = lookups.indicators.get(record.indicator.strip().casefold())
+    if indicator is None:
+        outcome.add_problem(
+            line,
+            column["indicator"],
+            _("There is no indicator with the code «%(code)s».") % {"code": record.indicator},
+        )
+        good = False
+    elif indicator.calculated_from:
+        outcome.add_problem(
+            line,
+            column["indicator"],
+            _("«%(code)s» is calculated from %(parts)s; import those instead.")
+            % {"code": record.indicator, "parts": indicator.calculated_from},
+        )
+        good = False
+    area_key = clean(record.area).casefold()
+    found = lookups.areas.get(area_key)
+    if found is None:
+        outcome.add_problem(
+            line,
+            column["area"],
+            _("There is no current area with the code «%(code)s» in %(area)s.")
+            % {"code": record.area, "area": area_name},
+        )
+        good = False
+    elif area_key in lookups.ambiguous:
+        outcome.add_problem(
+            line,
+            column["area"],
+            _("The code «%(code)s» belongs to areas at two levels; it cannot be told apart.")
+            % {"code": record.area},
+        )
+        good = False
+    period_id = lookups.periods.get(record.period)
+    if period_id is None:
+        spec = parse_period(record.period)
+        period_id = lookups.periods.get(spec.code) if spec else None
+    if period_id is None:
+        outcome.add_problem(
+            line,
+            column["period"],
+            _(
+                "«%(code)s» is not a period: write a Jalali year (1402), half (1402H1), "
+                "quarter (1402Q3) or month (1402-07)."
+            )
+            % {"code": record.period},
+        )
+        good = False
+    breakdown = lookups.breakdowns.get(record.breakdown.strip().casefold())
+    if breakdown is None:
+        outcome.add_problem(
+            line,
+            column["breakdown"],
+            _("There is no breakdown with the code «%(code)s».") % {"code": record.breakdown},
+        )
+        good = False
+    elif (
+        indicator is not None
+        and breakdown[1] != Dimension.TOTAL
+        and breakdown[1] not in indicator.dimensions
+    ):
+        outcome.add_problem(
+            line,
+            column["breakdown"],
+            _("«%(indicator)s» is not broken down by «%(code)s».")
+            % {"indicator": record.indicator, "code": record.breakdown},
+        )
+        good = False
+    value = None
+    if not record.value.strip():
+        outcome.add_problem(line, column["value"], _("The value is empty."))
+        good = False
+    elif indicator is not None:
+        try:
+            value = parse(indicator.rule, record.value)
+        except ValueProblem as problem:
+            outcome.add_problem(line, column["value"], str(problem))
+            good = False
+    if good and not lookups.may_enter(found[1], indicator.owner_id):
+        outcome.add_problem(
+            line,
+            column["area"],
+            _("You may not enter «%(indicator)s» for area «%(code)s».")
+            % {"indicator": record.indicator, "code": record.area},
+        )
+        good = False
+    if not good:
+        return None
+    outcome.indicator_ids.add(indicator.id)
+    outcome.period_ids.add(period_id)
+    return (
+        line,
+        indicator.id,
+        found[0],
+        period_id,
+        breakdown[0],
+        str(value),
+        clean(record.comment) if record.comment else "",
+    )
+
+
+def _report_duplicates(cursor, outcome: Outcome, column: str) -> None:
+    cursor.execute(
+        f"""SELECT s.line, d.first_line FROM {STAGING} s
+        JOIN (SELECT indicator_id, area_id, period_id, breakdown_id, MIN(line) AS first_line
+              FROM {STAGING} GROUP BY indicator_id, area_id, period_id, breakdown_id
+              HAVING COUNT(*) > 1) d
+          ON d.indicator_id = s.indicator_id AND d.area_id = s.area_id
+         AND d.period_id = s.period_id AND d.breakdown_id = s.breakdown_id
+        WHERE s.line <> d.first_line ORDER BY s.line"""
+    )
+    for line, first_line in cursor.fetchall():
+        outcome.add_problem(
+            line,
+            column,
+            _("The same indicator, area, period and breakdown are already on line %(line)s.")
+            % {"line": first_line},
+        )
+
+
+def _compare(cursor, outcome: Outcome) -> None:
+    cursor.execute(
+        f"""UPDATE {STAGING} SET is_stored = 1, old_value = v.value, old_comment = v.comment
+        FROM indicators_indicatorvalue v
+        WHERE v.indicator_id = {STAGING}.indicator_id AND v.area_id = {STAGING}.area_id
+          AND v.period_id = {STAGING}.period_id AND v.breakdown_id = {STAGING}.breakdown_id"""
+    )
+    cursor.execute(
+        f"""SELECT
+            SUM(CASE WHEN is_stored = 0 THEN 1 ELSE 0 END),
+            SUM(CASE WHEN is_stored = 1 AND (old_value <> value OR old_comment <> comment)
+                THEN 1 ELSE 0 END),
+            SUM(CASE WHEN is_stored = 1 AND old_value = value AND old_comment = comment
+                THEN 1 ELSE 0 END)
+        FROM {STAGING}"""
+    )
+    new, changed, unchanged = cursor.fetchone()
+    outcome.new, outcome.changed, outcome.unchanged = new or 0, changed or 0, unchanged or 0
+
+
+_CHANGED = "(is_stored = 0 OR old_value <> value OR old_comment <> comment)"
+
+
+def apply(*, actor, source, outcome: Outcome, value_import=None) -> None:
+    """Write the staged rows that are new or changed, with their history, and roll up."""
+    now = timezone.now()
+    actor_id = getattr(actor, "pk", None)
+    label = actor.get_username() if actor_id else "system"
+    import_id = getattr(value_import, "pk", None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO indicators_valuechange (indicator_id, area_id, period_id,
+                breakdown_id, old_value, new_value, changed_by_id, changed_by_label,
+                changed_at, value_import_id)
+            SELECT indicator_id, area_id, period_id, breakdown_id, old_value, value,
+                %s, %s, %s, %s
+            FROM {STAGING} WHERE {_CHANGED}""",
+            [actor_id, label, now, import_id],
+        )
+        cursor.execute(
+            f"""INSERT INTO indicators_indicatorvalue (indicator_id, area_id, period_id,
+                breakdown_id, value, source_id, comment, entered_by_id, entered_at, version)
+            SELECT indicator_id, area_id, period_id, breakdown_id, value, %s, comment, %s, %s, 1
+            FROM {STAGING} WHERE {_CHANGED}
+            ON CONFLICT (indicator_id, area_id, period_id, breakdown_id) DO UPDATE SET
+                value = excluded.value, comment = excluded.comment,
+                source_id = excluded.source_id, entered_by_id = excluded.entered_by_id,
+                entered_at = excluded.entered_at,
+                version = indicators_indicatorvalue.version + 1""",
+            [source.pk, actor_id, now],
+        )
+        cursor.execute(f"SELECT DISTINCT area_id FROM {STAGING} WHERE {_CHANGED}")
+        area_ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+    rollups.refresh(
+        area_ids=area_ids, indicator_ids=outcome.indicator_ids, period_ids=outcome.period_ids
+    )
+    outcome.applied = True
+
+
+def drop_staging() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+
+
+def text_stream(text: str) -> io.BytesIO:
+    """Return `text` as the binary stream `stage` reads (for tests and the API)."""
+    return io.BytesIO(text.encode("utf-8"))

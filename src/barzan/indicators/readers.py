@@ -1,0 +1,377 @@
+"""
+Composed reads of indicator figures: effective values, series, profiles, violations.
+
+An area's effective figure is its raw value when it has one, else its stored roll-up.
+Calculated indicators are evaluated here, at any level, as factor × the sum of the
+numerator ÷ the sum of the denominator (a ratio of sums, never a mean of ratios).
+Every read goes through the access policy.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, DivisionByZero, InvalidOperation
+
+from barzan.access import policy
+from barzan.access.actions import VIEW
+from barzan.geo.models import Area
+
+from . import display
+from .choices import Direction, Operator
+from .models import (
+    Breakdown,
+    Indicator,
+    IndicatorAggregate,
+    IndicatorValue,
+    Period,
+    ValidationRule,
+)
+
+Key = tuple[int, int, int, int]  # indicator, area, period, breakdown
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One effective figure and where it comes from."""
+
+    value: Decimal | None
+    is_rollup: bool = False
+    reported: int | None = None
+    expected: int | None = None
+    source_id: int | None = None
+    entered_at: datetime | None = None
+
+    @property
+    def completeness(self) -> Decimal | None:
+        if not self.expected:
+            return None
+        return Decimal(self.reported or 0) / Decimal(self.expected)
+
+
+def total_breakdown_id() -> int:
+    return Breakdown.objects.only("pk").get(code=Breakdown.TOTAL).pk
+
+
+def _ids(objects) -> list[int]:
+    return [getattr(item, "pk", item) for item in objects]
+
+
+def figures(
+    *,
+    user,
+    indicators: Iterable[Indicator],
+    areas: Iterable,
+    periods: Iterable,
+    breakdowns: Iterable | None = None,
+) -> dict[Key, Figure]:
+    """Return the effective figures of `indicators` for `areas` × `periods` × `breakdowns`.
+
+    `breakdowns` defaults to the total. `user` None reads everything (jobs, commands).
+    Calculated indicators are computed from their parts, which need not be listed.
+    """
+    indicators = list(indicators)
+    measured = {i.pk for i in indicators if not i.is_calculated}
+    calculated = [i for i in indicators if i.is_calculated]
+    for indicator in calculated:
+        measured.update((indicator.numerator_id, indicator.denominator_id))
+    area_ids, period_ids = _ids(areas), _ids(periods)
+    breakdown_ids = _ids(breakdowns) if breakdowns is not None else [total_breakdown_id()]
+    found: dict[Key, Figure] = {}
+    if not measured or not area_ids or not period_ids:
+        return found
+    lookup = {
+        "indicator_id__in": measured,
+        "area_id__in": area_ids,
+        "period_id__in": period_ids,
+        "breakdown_id__in": breakdown_ids,
+    }
+    aggregates = IndicatorAggregate.objects.filter(**lookup)
+    raw = IndicatorValue.objects.filter(**lookup)
+    if user is not None:
+        aggregates = policy.scope(user, VIEW, aggregates)
+        raw = policy.scope(user, VIEW, raw)
+    for row in aggregates.values_list(
+        "indicator_id", "area_id", "period_id", "breakdown_id", "value", "reported_count",
+        "expected_count",
+    ):  # fmt: skip
+        found[row[:4]] = Figure(row[4], True, row[5], row[6])
+    for row in raw.values_list(
+        "indicator_id", "area_id", "period_id", "breakdown_id", "value", "source_id", "entered_at"
+    ):
+        rollup = found.get(row[:4])
+        found[row[:4]] = Figure(
+            row[4],
+            False,
+            rollup.reported if rollup else None,
+            rollup.expected if rollup else None,
+            row[5],
+            row[6],
+        )
+    for indicator in calculated:
+        for area_id in area_ids:
+            for period_id in period_ids:
+                for breakdown_id in breakdown_ids:
+                    numerator = found.get(
+                        (indicator.numerator_id, area_id, period_id, breakdown_id)
+                    )
+                    denominator = found.get(
+                        (indicator.denominator_id, area_id, period_id, breakdown_id)
+                    )
+                    value = ratio(indicator, numerator, denominator)
+                    if value is not None:
+                        found[(indicator.pk, area_id, period_id, breakdown_id)] = Figure(
+                            value,
+                            numerator.is_rollup,
+                            numerator.reported,
+                            numerator.expected,
+                            numerator.source_id,
+                            numerator.entered_at,
+                        )
+    return found
+
+
+def ratio(indicator: Indicator, numerator: Figure | None, denominator: Figure | None):
+    """Return factor × numerator ÷ denominator, or None when either is missing or zero."""
+    if numerator is None or denominator is None:
+        return None
+    if numerator.value is None or not denominator.value:
+        return None
+    try:
+        return Decimal(indicator.factor) * Decimal(numerator.value) / Decimal(denominator.value)
+    except (DivisionByZero, InvalidOperation):
+        return None
+
+
+def indicator_series(*, user, indicator: Indicator, area, periods) -> list[tuple[Period, Figure]]:
+    """Return (period, figure) for each of `periods` that has a figure, in order."""
+    periods = list(periods)
+    found = figures(user=user, indicators=[indicator], areas=[area], periods=periods)
+    total = total_breakdown_id()
+    series = []
+    for period in periods:
+        figure = found.get((indicator.pk, area.pk, period.pk, total))
+        if figure is not None:
+            series.append((period, figure))
+    return series
+
+
+def periods_with_figures(area, *, limit: int | None = None) -> list[Period]:
+    """Return the periods for which `area` has any figure, oldest first."""
+    raw = IndicatorValue.objects.filter(area=area).values("period_id")
+    rolled = IndicatorAggregate.objects.filter(area=area).values("period_id")
+    periods = Period.objects.filter(pk__in=raw.union(rolled)).order_by("-start", "end")
+    if limit:
+        periods = periods[:limit]
+    return sorted(periods, key=lambda period: (period.start, -period.end.toordinal()))
+
+
+# -- the profile
+
+
+@dataclass
+class ProfileRow:
+    """One figure of the profile, with its trend and how it compares."""
+
+    indicator: Indicator
+    period: Period | None
+    figure: Figure | None
+    shown: str
+    series: list[tuple[Period, Figure, str]]
+    rank: int | None = None
+    rank_of: int | None = None
+    parent_shown: str = ""
+    parent_value: Decimal | None = None
+    source: object = None
+    is_hidden: bool = False
+
+    @property
+    def trend_points(self) -> list[Decimal]:
+        return [figure.value for _period, figure, _shown in self.series if figure.value is not None]
+
+
+@dataclass
+class ProfileSection:
+    category: object
+    rows: list[ProfileRow] = field(default_factory=list)
+
+
+@dataclass
+class Profile:
+    area: Area
+    parent: Area | None
+    sections: list[ProfileSection]
+    periods: list[Period]
+    sibling_count: int
+    is_synthetic: bool
+
+
+def profile(*, user, area: Area, periods: int = 8) -> Profile:
+    """Return the profile of `area`: each key figure's latest value, its trend over the
+    last `periods` periods, its rank among the siblings the user may see, and the
+    parent's figure when the user may see the parent.
+    """
+    from barzan.registry.models import Organization
+
+    viewer = policy.organizations_of(user) if user is not None else frozenset()
+    indicators = list(
+        Indicator.objects.filter(is_active=True, is_key=True)
+        .select_related("category", "owner", "numerator", "denominator")
+        .order_by("category__order", "category__code", "order", "code")
+    )
+    shown_periods = periods_with_figures(area, limit=periods * 4)
+    found = figures(user=user, indicators=indicators, areas=[area], periods=shown_periods)
+    total = total_breakdown_id()
+    parent = area.parent if area.parent_id and policy.can(user, VIEW, area.parent) else None
+    siblings: list[int] = []
+    if area.parent_id:
+        siblings = list(
+            policy.scope(
+                user, VIEW, Area.objects.filter(parent_id=area.parent_id, valid_to__isnull=True)
+            ).values_list("pk", flat=True)
+        )
+    latest: dict[int, Period] = {}
+    series_of: dict[int, list] = {}
+    for indicator in indicators:
+        series = [
+            (period, found[(indicator.pk, area.pk, period.pk, total)])
+            for period in shown_periods
+            if (indicator.pk, area.pk, period.pk, total) in found
+        ][-periods:]
+        series_of[indicator.pk] = series
+        if series:
+            latest[indicator.pk] = series[-1][0]
+    comparison_periods = {period.pk: period for period in latest.values()}
+    compared = {}
+    if comparison_periods and (siblings or parent):
+        compared = figures(
+            user=user,
+            indicators=[i for i in indicators if i.pk in latest],
+            areas=[*siblings, *([parent.pk] if parent else [])],
+            periods=list(comparison_periods),
+        )
+    sources = {figure.source_id for figure in found.values() if figure.source_id is not None}
+    organizations = Organization.objects.in_bulk(sources)
+    sections: dict[int, ProfileSection] = {}
+    for indicator in indicators:
+        series = series_of[indicator.pk]
+        period = latest.get(indicator.pk)
+        figure = series[-1][1] if series else None
+        value = figure.value if figure else None
+        row = ProfileRow(
+            indicator=indicator,
+            period=period,
+            figure=figure,
+            shown=display.show(indicator, value, viewer),
+            series=[(p, f, display.show(indicator, f.value, viewer)) for p, f in series],
+            is_hidden=display.is_hidden(indicator, value, viewer),
+            source=organizations.get(figure.source_id)
+            if figure and figure.source_id
+            else (indicator.owner if figure else None),
+        )
+        if period is not None and value is not None:
+            values = [
+                compared[(indicator.pk, sibling, period.pk, total)].value
+                for sibling in siblings
+                if (indicator.pk, sibling, period.pk, total) in compared
+                and compared[(indicator.pk, sibling, period.pk, total)].value is not None
+            ]
+            if len(values) > 1 and indicator.direction != Direction.NEUTRAL:
+                higher = indicator.direction == Direction.HIGHER_IS_BETTER
+                row.rank = 1 + sum(
+                    1 for other in values if (other > value if higher else other < value)
+                )
+                row.rank_of = len(values)
+            if parent is not None:
+                parent_figure = compared.get((indicator.pk, parent.pk, period.pk, total))
+                if parent_figure is not None:
+                    row.parent_value = parent_figure.value
+                    row.parent_shown = display.show(indicator, parent_figure.value, viewer)
+        section = sections.setdefault(
+            indicator.category_id, ProfileSection(category=indicator.category)
+        )
+        section.rows.append(row)
+    return Profile(
+        area=area,
+        parent=parent,
+        sections=[section for section in sections.values() if any(r.figure for r in section.rows)],
+        periods=shown_periods[-periods:],
+        sibling_count=len(siblings),
+        is_synthetic=area.is_synthetic,
+    )
+
+
+# -- validation rules
+
+
+_COMPARE = {
+    Operator.LE: lambda left, right: left <= right,
+    Operator.LT: lambda left, right: left < right,
+    Operator.EQ: lambda left, right: left == right,
+    Operator.GE: lambda left, right: left >= right,
+    Operator.GT: lambda left, right: left > right,
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: ValidationRule
+    area: Area
+    period: Period
+    left: Decimal
+    right: Decimal
+
+
+def violations(*, user, areas, periods, rules=None) -> list[Violation]:
+    """Return the broken rules for `areas` × `periods`, from their effective figures."""
+    rules = list(
+        rules
+        if rules is not None
+        else ValidationRule.objects.filter(is_active=True).select_related(
+            "left", "right", "left_breakdown", "right_breakdown"
+        )
+    )
+    areas, periods = list(areas), list(periods)
+    if not rules or not areas or not periods:
+        return []
+    total = total_breakdown_id()
+    parts_of: dict[str, list[int]] = defaultdict(list)
+    for pk, dimension in Breakdown.objects.values_list("pk", "dimension"):
+        parts_of[dimension].append(pk)
+    indicators = {r.left_id: r.left for r in rules} | {r.right_id: r.right for r in rules}
+    breakdown_ids = {total, *(pk for ids in parts_of.values() for pk in ids)}
+    found = figures(
+        user=user,
+        indicators=indicators.values(),
+        areas=areas,
+        periods=periods,
+        breakdowns=breakdown_ids,
+    )
+    broken = []
+    for rule in rules:
+        compare = _COMPARE[rule.operator]
+        for area in areas:
+            for period in periods:
+                if rule.left_dimension:
+                    parts = [
+                        found[(rule.left_id, area.pk, period.pk, pk)].value
+                        for pk in parts_of[rule.left_dimension]
+                        if (rule.left_id, area.pk, period.pk, pk) in found
+                    ]
+                    left = sum(parts) if parts else None
+                else:
+                    figure = found.get(
+                        (rule.left_id, area.pk, period.pk, rule.left_breakdown_id or total)
+                    )
+                    left = figure.value if figure else None
+                figure = found.get(
+                    (rule.right_id, area.pk, period.pk, rule.right_breakdown_id or total)
+                )
+                right = figure.value if figure else None
+                if left is None or right is None:
+                    continue
+                if not compare(Decimal(left), Decimal(right)):
+                    broken.append(Violation(rule, area, period, Decimal(left), Decimal(right)))
+    return broken
