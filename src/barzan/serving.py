@@ -46,15 +46,35 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     ]
 
 
+def worker_command() -> list[str]:
+    return [sys.executable, "-m", "barzan.cli", "worker", "--no-reload", "--no-startup-delay"]
+
+
 def run_gunicorn(
-    host: str, port: int, workers: int, extra_env: dict[str, str] | None = None
+    host: str,
+    port: int,
+    workers: int,
+    extra_env: dict[str, str] | None = None,
+    with_worker: bool = False,
 ) -> int:
-    """Serve until interrupted and return gunicorn's exit status."""
+    """Serve until interrupted and return gunicorn's exit status.
+
+    With `with_worker`, a background-task worker (`barzan worker`) runs beside gunicorn
+    and stops with it, so that large imports proceed in the demo without a second command.
+    """
     check_port_free(host, port)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "barzan.settings", **(extra_env or {})}
+    worker = subprocess.Popen(worker_command(), env=env) if with_worker else None
     process = subprocess.Popen(gunicorn_command(host, port, workers), env=env)
     try:
         return process.wait()
     except KeyboardInterrupt:
         process.terminate()
         return process.wait()
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()

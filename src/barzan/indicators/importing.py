@@ -204,7 +204,7 @@ def stage(
                         _insert_batch(cursor, batch)
                         batch.clear()
         except formats.UnreadableFile as error:
-            outcome.add_problem(0, "", str(error))
+            outcome.add_problem(getattr(error, "line", None) or 0, "", str(error))
             return outcome
         if batch:
             _insert_batch(cursor, batch)

@@ -53,7 +53,11 @@ class Command(BaseCommand):
         # Two-factor authentication is offered, not forced, so the demo opens without a phone.
         sys.exit(
             run_gunicorn(
-                host, port, workers, extra_env={"BARZAN_TWO_FACTOR": settings.DEMO_TWO_FACTOR}
+                host,
+                port,
+                workers,
+                extra_env={"BARZAN_TWO_FACTOR": settings.DEMO_TWO_FACTOR},
+                with_worker=True,
             )
         )
 
