@@ -425,12 +425,17 @@ class AreaOptionsView(ScopedOptionsView):
     model = Area
 
     def get_base_queryset(self):
-        return (
+        queryset = (
             _base_queryset()
             .defer("boundary_simple")
             .filter(valid_to__isnull=True)
             .order_by("depth", "name_fa")
         )
+        # Pickers for one level (data entry for a data set) ask for `?level=<code>`.
+        level = self.request.GET.get("level", "").strip()
+        if level:
+            queryset = queryset.filter(level__code=level[:40])
+        return queryset
 
     def label(self, area):
         return area_label(area)

@@ -235,6 +235,11 @@ class TestAreaOptions:
         response = client.get("/areas/options/", {"q": "تهران", "action": "manage"})
         assert option_ids(response) == set()
 
+    def test_options_may_be_limited_to_one_level(self, client, login, people, areas):
+        login(people.tehran_manager)
+        ids = option_ids(client.get("/areas/options/", {"q": "تهران", "level": "county"}))
+        assert ids == {areas.tehran_county.pk}
+
     def test_an_unknown_action_falls_back_to_view(self, client, login, people, areas):
         login(people.tehran_analyst)
         ids = option_ids(client.get("/areas/options/", {"q": "شمیرانات", "action": "destroy"}))
