@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("barzan.accounts.urls")),
     path("areas/", include("barzan.geo.urls")),
     path("organizations/", include("barzan.registry.urls")),
+    path("indicators/", include("barzan.indicators.urls")),
     path("audit/", include("barzan.audit.urls")),
     path("api/v1/", api.urls),
     path("favicon.ico", RedirectView.as_view(url=static("core/favicon.svg"), permanent=False)),

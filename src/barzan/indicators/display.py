@@ -22,12 +22,25 @@ def threshold() -> int:
     return settings.BARZAN_SMALL_COUNT_THRESHOLD
 
 
-def is_hidden(indicator, value, viewer_organizations: frozenset | set | None) -> bool:
+def is_hidden(
+    indicator, value, viewer_organizations: frozenset | set | None, *, numerator=None
+) -> bool:
     """Return whether `value` of `indicator` must be suppressed for this viewer.
 
-    `viewer_organizations` is None for a public view, where nobody belongs.
+    `viewer_organizations` is None for a public view, where nobody belongs. A calculated
+    figure is hidden when its `numerator` (the summed count it divides) is: 3 unemployed
+    of 400 active would otherwise show as 0.75% and give the 3 away.
     """
-    if value is None or indicator.value_type != ValueType.COUNT:
+    if value is None:
+        return False
+    if indicator.is_calculated:
+        part = indicator.numerator
+        return (
+            numerator is not None
+            and part is not None
+            and is_hidden(part, numerator, viewer_organizations)
+        )
+    if indicator.value_type != ValueType.COUNT:
         return False
     if viewer_organizations and indicator.owner_id in viewer_organizations:
         return False
@@ -36,7 +49,7 @@ def is_hidden(indicator, value, viewer_organizations: frozenset | set | None) ->
 
 def suppressed_label() -> str:
     """«کمتر از ۵» on Persian pages, "<5" on English ones."""
-    return _("fewer than %(threshold)s") % {"threshold": localize_digits(threshold())}
+    return _("<%(threshold)s") % {"threshold": localize_digits(threshold())}
 
 
 def export_label() -> str:
@@ -52,11 +65,11 @@ def decimals_for(indicator, value: Decimal) -> int:
     return 0 if value == value.to_integral_value() else 2
 
 
-def show(indicator, value, viewer_organizations) -> str:
+def show(indicator, value, viewer_organizations, *, numerator=None) -> str:
     """Return `value` of `indicator` as the viewer may see it, ready for a page."""
     if value is None:
         return "—"
-    if is_hidden(indicator, value, viewer_organizations):
+    if is_hidden(indicator, value, viewer_organizations, numerator=numerator):
         return suppressed_label()
     if indicator.value_type == ValueType.BOOLEAN:
         return _("yes") if value else _("no")
@@ -66,10 +79,10 @@ def show(indicator, value, viewer_organizations) -> str:
     return text
 
 
-def export_value(indicator, value, viewer_organizations) -> str:
+def export_value(indicator, value, viewer_organizations, *, numerator=None) -> str:
     """Return `value` as an export writes it: plain digits, or "<5" when suppressed."""
     if value is None:
         return ""
-    if is_hidden(indicator, value, viewer_organizations):
+    if is_hidden(indicator, value, viewer_organizations, numerator=numerator):
         return export_label()
     return format(Decimal(value).normalize(), "f")

@@ -324,6 +324,8 @@ class IndicatorAggregate(models.Model):
     )
     reported_count = models.PositiveIntegerField(_("children reporting"), default=0)
     expected_count = models.PositiveIntegerField(_("children"), default=0)
+    # The population behind the value (the reporting children's), for weighted means above.
+    weight = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
 
     class Meta:
         verbose_name = _("aggregate")

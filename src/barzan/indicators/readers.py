@@ -43,6 +43,8 @@ class Figure:
     expected: int | None = None
     source_id: int | None = None
     entered_at: datetime | None = None
+    # For a calculated figure: the summed numerator, which decides its suppression.
+    numerator: Decimal | None = None
 
     @property
     def completeness(self) -> Decimal | None:
@@ -129,6 +131,7 @@ def figures(
                             numerator.expected,
                             numerator.source_id,
                             numerator.entered_at,
+                            numerator.value,
                         )
     return found
 
@@ -264,9 +267,12 @@ def profile(*, user, area: Area, periods: int = 8) -> Profile:
             indicator=indicator,
             period=period,
             figure=figure,
-            shown=display.show(indicator, value, viewer),
-            series=[(p, f, display.show(indicator, f.value, viewer)) for p, f in series],
-            is_hidden=display.is_hidden(indicator, value, viewer),
+            shown=display.show(indicator, value, viewer, numerator=_numerator(figure)),
+            series=[
+                (p, f, display.show(indicator, f.value, viewer, numerator=f.numerator))
+                for p, f in series
+            ],
+            is_hidden=display.is_hidden(indicator, value, viewer, numerator=_numerator(figure)),
             source=organizations.get(figure.source_id)
             if figure and figure.source_id
             else (indicator.owner if figure else None),
@@ -288,7 +294,9 @@ def profile(*, user, area: Area, periods: int = 8) -> Profile:
                 parent_figure = compared.get((indicator.pk, parent.pk, period.pk, total))
                 if parent_figure is not None:
                     row.parent_value = parent_figure.value
-                    row.parent_shown = display.show(indicator, parent_figure.value, viewer)
+                    row.parent_shown = display.show(
+                        indicator, parent_figure.value, viewer, numerator=parent_figure.numerator
+                    )
         section = sections.setdefault(
             indicator.category_id, ProfileSection(category=indicator.category)
         )
@@ -301,6 +309,10 @@ def profile(*, user, area: Area, periods: int = 8) -> Profile:
         sibling_count=len(siblings),
         is_synthetic=area.is_synthetic,
     )
+
+
+def _numerator(figure: Figure | None) -> Decimal | None:
+    return figure.numerator if figure is not None else None
 
 
 # -- validation rules

@@ -4,8 +4,11 @@ Stored roll-ups of indicator values up the area tree.
 An area's *effective* value is its own raw value when it has one, else its roll-up.
 A roll-up is computed from the effective values of the area's children by the
 indicator's aggregation rule: sum (and stock), mean, or mean weighted by the children's
-populations. Calculated indicators are never stored: readers divide the sums of their
-numerator and denominator at whatever level is asked.
+populations. A child without a population of its own (a district whose neighborhoods
+have one) weighs what its reporting children weighed, kept in the roll-up's `weight`, so
+a weighted mean is the same at every level as over the leaves. Calculated indicators are
+never stored: readers divide the sums of their numerator and denominator at whatever
+level is asked.
 
 `refresh()` rewrites the roll-ups of the ancestors of the areas that changed, deepest
 first, so each level reads the level below it already refreshed. It runs inside the
@@ -31,27 +34,29 @@ WHERE area_id IN ({parents}) AND indicator_id IN ({indicators}) AND period_id IN
 # child has no raw value of its own. One row per child, indicator, period and breakdown.
 _INSERT = """
 INSERT INTO indicators_indicatoraggregate
-    (indicator_id, area_id, period_id, breakdown_id, value, reported_count, expected_count)
+    (indicator_id, area_id, period_id, breakdown_id, value, reported_count, expected_count,
+     weight)
 SELECT e.indicator_id, a.parent_id, e.period_id, e.breakdown_id,
     CASE i.aggregation
         WHEN '{mean}' THEN AVG(e.value)
         WHEN '{weighted}' THEN
-            SUM(CASE WHEN a.population IS NOT NULL THEN e.value * a.population * 1.0 END)
-            / NULLIF(SUM(CASE WHEN a.population IS NOT NULL THEN a.population END), 0)
+            SUM(e.value * COALESCE(a.population, e.weight) * 1.0)
+            / NULLIF(SUM(COALESCE(a.population, e.weight)), 0)
         ELSE SUM(e.value)
     END,
     COUNT(*),
     (SELECT COUNT(*) FROM geo_area c
      WHERE c.parent_id = a.parent_id
        AND (c.valid_to IS NULL OR c.valid_to >= p.start)
-       AND (c.valid_from IS NULL OR c.valid_from <= p."end"))
+       AND (c.valid_from IS NULL OR c.valid_from <= p."end")),
+    SUM(COALESCE(a.population, e.weight))
 FROM (
-    SELECT v.indicator_id, v.area_id, v.period_id, v.breakdown_id, v.value
+    SELECT v.indicator_id, v.area_id, v.period_id, v.breakdown_id, v.value, NULL AS weight
     FROM indicators_indicatorvalue v
     WHERE v.area_id IN (SELECT id FROM geo_area WHERE parent_id IN ({parents}))
       AND v.indicator_id IN ({indicators}) AND v.period_id IN ({periods})
     UNION ALL
-    SELECT g.indicator_id, g.area_id, g.period_id, g.breakdown_id, g.value
+    SELECT g.indicator_id, g.area_id, g.period_id, g.breakdown_id, g.value, g.weight
     FROM indicators_indicatoraggregate g
     WHERE g.area_id IN (SELECT id FROM geo_area WHERE parent_id IN ({parents}))
       AND g.indicator_id IN ({indicators}) AND g.period_id IN ({periods})

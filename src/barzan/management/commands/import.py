@@ -1,7 +1,9 @@
 """`barzan import areas FILE`: load areas, boundaries or neighborhoods from a file.
+`barzan import values FILE --source ORG`: load indicator figures from a file.
 
-The same action as the upload page (`geo.actions.import_areas`): a dry run lists what
-would change, and a file with any problem writes nothing and lists every problem.
+The same actions as the upload pages (`geo.actions.import_areas`,
+`indicators.actions.import_values`): a dry run lists what would change, and a file with
+any problem writes nothing and lists every problem.
 """
 
 from pathlib import Path
@@ -12,6 +14,10 @@ from django.utils import translation
 from barzan.geo import importing
 from barzan.geo.actions import import_areas
 from barzan.geo.models import Area, AreaLevel
+from barzan.indicators import actions as indicator_actions
+from barzan.indicators import formats as value_formats
+from barzan.indicators.entry_forms import format_for
+from barzan.registry.models import Organization
 
 LISTED = 20
 
@@ -29,7 +35,10 @@ def _format_of(path: Path, given: str | None) -> str:
 
 
 class Command(BaseCommand):
-    help = "Import data from a file. `barzan import areas --help` for areas and boundaries."
+    help = (
+        "Import data from a file. `barzan import areas --help` for areas and boundaries, "
+        "`barzan import values --help` for indicator figures."
+    )
 
     def add_arguments(self, parser):
         kinds = parser.add_subparsers(dest="kind", required=True)
@@ -57,10 +66,91 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Report what would change; write nothing."
         )
         areas.add_argument("--verbose-report", action="store_true", help="List every row.")
+        values = kinds.add_parser(
+            "values",
+            help="Indicator figures: Barzan CSV or XLSX, DHIS2 JSON or CSV, or ADX.",
+        )
+        values.add_argument("path", type=Path)
+        values.add_argument(
+            "--format",
+            choices=value_formats.FORMATS,
+            help="Default from the extension: .csv, .xlsx, .json (DHIS2 JSON), .xml (ADX).",
+        )
+        values.add_argument(
+            "--area", help="The code of the area every row must lie in (default: the country)."
+        )
+        values.add_argument("--area-level", help="The level of --area, if its code repeats.")
+        values.add_argument(
+            "--source", required=True, help="The code of the organization that reported them."
+        )
+        values.add_argument(
+            "--dry-run", action="store_true", help="Report what would change; write nothing."
+        )
 
     def handle(self, *args, kind, **options):
         translation.activate("en")
+        if kind == "values":
+            return self.import_values(**options)
         return self.import_areas(**options)
+
+    def import_values(self, *, path: Path, dry_run: bool, **options):
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        format = options["format"] or format_for(path.name)
+        if format is None:
+            raise CommandError(f"Cannot tell the format of {path.name}: give --format.")
+        source = Organization.objects.filter(code=options["source"]).first()
+        if source is None:
+            raise CommandError(f"No organization has the code {options['source']!r}.")
+        area = self.area_for(options["area"], options["area_level"])
+        with path.open("rb") as stream:
+            outcome = indicator_actions.import_values(
+                actor=None,
+                stream=stream,
+                format=format,
+                area=area,
+                source=source,
+                dry_run=dry_run,
+            )
+        state = "Imported" if outcome.applied else ("Dry run" if dry_run else "Checked")
+        self.stdout.write(
+            f"{state} {path.name} into {area.code}: {outcome.new} new, {outcome.changed} "
+            f"changed, {outcome.unchanged} unchanged, {outcome.problem_count} problem(s)."
+        )
+        for problem in outcome.problems:
+            self.stderr.write(
+                f"  line {problem['line']}, column {problem['column']}: {problem['message']}"
+            )
+        if outcome.problem_count > len(outcome.problems):
+            self.stderr.write(
+                f"  … and {outcome.problem_count - len(outcome.problems)} more problem(s)."
+            )
+        if outcome.problem_count:
+            raise CommandError(
+                f"{outcome.problem_count} problem(s): nothing was written. Fix the file and "
+                "run again."
+            )
+
+    def area_for(self, code: str | None, level: str | None) -> Area:
+        current = Area.objects.filter(valid_to__isnull=True)
+        if code:
+            found = current.filter(code=code)
+            if level:
+                found = found.filter(level__code=level)
+        else:
+            found = current.filter(parent__isnull=True)
+        found = list(found[:2])
+        if not found:
+            raise CommandError(
+                f"No current area has the code {code!r}." if code else "There is no country yet."
+            )
+        if len(found) > 1:
+            raise CommandError(
+                f"Several areas have the code {code!r}: give --area-level."
+                if code
+                else "Several areas have no parent: give --area."
+            )
+        return found[0]
 
     def import_areas(self, *, path: Path, dry_run: bool, verbose_report: bool, **options):
         if not path.exists():
