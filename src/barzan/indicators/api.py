@@ -1,0 +1,854 @@
+"""
+Indicators in the API: the catalogue, periods, raw values, roll-ups and area profiles.
+
+Codes identify indicators, periods, breakdowns and data sets; areas are ids, as in the
+areas API. Dates are ISO (Gregorian) and figures are decimal text (`"1250.5"`), never
+floats. Every read goes through the access policy; small counts are `null` with
+`suppressed: true` for anyone outside the organization that owns the indicator. Writes go
+through `indicators.actions`, one value at a time or as a DHIS2 data value set (JSON) or
+ADX message, all or nothing.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from io import BytesIO
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from barzan.access import policy
+from barzan.access.actions import CAPTURE, VIEW
+from barzan.access.api import ScopedRouter
+from barzan.core import jalali
+from barzan.core.api import ERRORS, WRITE_ERRORS, Error, Id, Pagination
+from barzan.core.errors import error_response
+from barzan.core.text import clean
+from barzan.geo.models import Area
+from barzan.registry.models import Organization
+
+from . import actions, display, formats, readers
+from .choices import Aggregation, Dimension, Direction, IndicatorKind, PeriodType, ValueType
+from .models import Breakdown, DataSet, Indicator, IndicatorValue, Period
+from .periods import parse as parse_period
+
+router = ScopedRouter(tags=["indicators"], write_action=CAPTURE)
+
+ADX_TYPES = ("application/adx+xml", "application/xml", "text/xml")
+JSON_TYPES = ("application/json", "")
+# A request asking for more periods than this is a mistake, not a chart.
+MAX_PERIODS = 120
+# Area columns no answer here needs: the boundaries are large.
+_AREA_HEAVY = ("boundary", "boundary_simple", "search_text")
+
+
+def decimal_text(value) -> str | None:
+    """Return `value` as plain decimal text without trailing zeros: 12.500000 is `12.5`."""
+    if value is None:
+        return None
+    return format(Decimal(value).normalize(), "f")
+
+
+def _viewer(request) -> frozenset[int]:
+    return policy.organizations_of(request.user)
+
+
+def _require_reader(request) -> None:
+    """Refuse (403) someone who may view nothing: periods and breakdowns have no area."""
+    policy.require(request.user, VIEW)
+
+
+def _names(period: Period) -> tuple[str, str]:
+    with translation.override("fa"):
+        persian = period.name
+    with translation.override("en"):
+        english = period.name
+    return persian, english
+
+
+def _period_code(text: str) -> str:
+    """Return the canonical code of the period `text` names (Persian digits allowed)."""
+    spec = parse_period(text)
+    return spec.code if spec is not None else clean(text)
+
+
+def _unknown_period(field: str, text: str) -> ValidationError:
+    return ValidationError(
+        {
+            field: _(
+                "«%(code)s» is not a period: write a Jalali year (1402), half (1402H1), "
+                "quarter (1402Q3) or month (1402-07)."
+            )
+            % {"code": text}
+        }
+    )
+
+
+def _areas():
+    return Area.objects.select_related("level").defer(*_AREA_HEAVY)
+
+
+def _visible_area(request, area_id: int) -> Area:
+    """Return the area `area_id` if the user may see it, else 404."""
+    return router.get_object(request, _areas(), VIEW, pk=area_id)
+
+
+# -- Schemas -------------------------------------------------------------------------------
+
+
+class IndicatorOut(Schema):
+    code: str
+    name_fa: str
+    name_en: str
+    description_fa: str
+    description_en: str
+    unit_fa: str
+    unit_en: str
+    category: str
+    owner: str = Field(description="Code of the organization that owns the indicator.")
+    kind: IndicatorKind
+    value_type: ValueType
+    aggregation: Aggregation
+    direction: Direction
+    numerator: str | None = Field(description="A calculated indicator's numerator.")
+    denominator: str | None
+    factor: str = Field(description="A calculated indicator is factor × numerator ÷ denominator.")
+    minimum: str | None
+    maximum: str | None
+    dimensions: list[Dimension]
+    is_key: bool
+    is_active: bool
+    version: int
+
+    @staticmethod
+    def resolve_category(indicator) -> str:
+        return indicator.category.code
+
+    @staticmethod
+    def resolve_owner(indicator) -> str:
+        return indicator.owner.code
+
+    @staticmethod
+    def resolve_numerator(indicator) -> str | None:
+        return indicator.numerator.code if indicator.numerator_id else None
+
+    @staticmethod
+    def resolve_denominator(indicator) -> str | None:
+        return indicator.denominator.code if indicator.denominator_id else None
+
+    @staticmethod
+    def resolve_factor(indicator) -> str:
+        return decimal_text(indicator.factor)
+
+    @staticmethod
+    def resolve_minimum(indicator) -> str | None:
+        return decimal_text(indicator.minimum)
+
+    @staticmethod
+    def resolve_maximum(indicator) -> str | None:
+        return decimal_text(indicator.maximum)
+
+
+class IndicatorFilters(Schema):
+    q: str | None = Field(
+        None, max_length=200, description="Part of the code or the Persian or English name."
+    )
+    category: str | None = Field(None, max_length=40, description="A category code.")
+    kind: IndicatorKind | None = None
+    value_type: ValueType | None = None
+
+
+class PeriodOut(Schema):
+    code: str = Field(description="`1402`, `1402H1`, `1402Q3` or `1402-07`.")
+    period_type: PeriodType
+    year: int = Field(description="The Jalali year.")
+    number: int = Field(description="The half, quarter or month in the year; 0 for a year.")
+    start: date = Field(description="The first (Gregorian) day.")
+    end: date = Field(description="The last (Gregorian) day.")
+    name_fa: str
+    name_en: str
+
+    @staticmethod
+    def resolve_name_fa(period) -> str:
+        return _names(period)[0]
+
+    @staticmethod
+    def resolve_name_en(period) -> str:
+        return _names(period)[1]
+
+
+class PeriodFilters(Schema):
+    period_type: PeriodType | None = None
+    year: int | None = Field(None, ge=1, le=9999, description="A Jalali year.")
+
+
+class BreakdownOut(Schema):
+    code: str
+    dimension: Dimension
+    name_fa: str
+    name_en: str
+    order: int
+
+
+class DataSetOut(Schema):
+    code: str
+    name_fa: str
+    name_en: str
+    level: str = Field(description="The code of the level of the areas it is entered for.")
+    period_type: PeriodType
+    owner: str
+    description: str
+    indicators: list[str]
+    version: int
+
+    @staticmethod
+    def resolve_level(data_set) -> str:
+        return data_set.level.code
+
+    @staticmethod
+    def resolve_owner(data_set) -> str:
+        return data_set.owner.code
+
+    @staticmethod
+    def resolve_indicators(data_set) -> list[str]:
+        return sorted(indicator.code for indicator in data_set.indicators.all())
+
+
+def _is_hidden(value: IndicatorValue, context) -> bool:
+    viewer = policy.organizations_of(context["request"].user)
+    return display.is_hidden(value.indicator, value.value, viewer)
+
+
+class ValueOut(Schema):
+    indicator: str
+    area_id: int
+    area_code: str
+    period: str
+    breakdown: str
+    value: str | None = Field(description="Decimal text; null when suppressed.")
+    suppressed: bool = Field(
+        description="A small count of an organization you do not belong to: not shown."
+    )
+    comment: str
+    source: str = Field(description="Code of the organization that reported the figure.")
+    entered_at: datetime
+    version: int = Field(description="Send it back to change the value; 0 means none.")
+
+    @staticmethod
+    def resolve_indicator(value) -> str:
+        return value.indicator.code
+
+    @staticmethod
+    def resolve_area_code(value) -> str:
+        return value.area.code
+
+    @staticmethod
+    def resolve_period(value) -> str:
+        return value.period.code
+
+    @staticmethod
+    def resolve_breakdown(value) -> str:
+        return value.breakdown.code
+
+    @staticmethod
+    def resolve_source(value) -> str:
+        return value.source.code
+
+    @staticmethod
+    def resolve_value(value, context) -> str | None:
+        return None if _is_hidden(value, context) else decimal_text(value.value)
+
+    @staticmethod
+    def resolve_suppressed(value, context) -> bool:
+        return _is_hidden(value, context)
+
+    @staticmethod
+    def resolve_comment(value, context) -> str:
+        # A comment may tell what a suppressed count would ("3 cases in ..."): drop it too.
+        return "" if _is_hidden(value, context) else value.comment
+
+
+class ValueFilters(Schema):
+    indicator: str | None = Field(None, max_length=64, description="An indicator code.")
+    area: Id | None = Field(None, description="An area id.")
+    below: bool = Field(False, description="With `area`: the whole subtree, the area included.")
+    period: str | None = Field(None, max_length=20, description="A period code.")
+    breakdown: str | None = Field(None, max_length=40, description="A breakdown code.")
+
+
+class ValueIn(Schema):
+    indicator: str = Field(max_length=64, description="An indicator code.")
+    area_id: Id
+    period: str = Field(max_length=20, description="A period code: `1402`, `1402Q3`…")
+    breakdown: str = Field("total", max_length=40)
+    value: str = Field(
+        max_length=100, description="Decimal text (Persian digits allowed); empty clears it."
+    )
+    comment: str = Field("", max_length=2000)
+    version: int | None = Field(
+        None,
+        ge=0,
+        description="The version of the value you read (0 for none); a newer one answers 409.",
+    )
+
+
+class ImportQuery(Schema):
+    dry_run: bool = Field(False, alias="dryRun", description="Check and count only; store nothing.")
+    area: Id | None = Field(
+        None,
+        description="Every value must lie in this area; by default your highest area for "
+        "entering figures.",
+    )
+    source: str | None = Field(
+        None,
+        max_length=64,
+        description="Code of the organization that reported the figures; by default yours.",
+    )
+
+
+class ImportCount(Schema):
+    imported: int = Field(description="New values.")
+    updated: int = Field(description="Values that changed.")
+    ignored: int = Field(description="Values already stored as sent, or not imported.")
+    deleted: int
+
+
+class ImportConflict(Schema):
+    line: int = Field(description="The position of the data value (or the line) in the file.")
+    column: str = Field(description="The key or attribute at fault.")
+    value: str = Field(description="What is wrong, for a person to read.")
+
+
+class ImportSummary(Schema):
+    response_type: str = Field("ImportSummary", alias="responseType")
+    status: str = Field(
+        description="SUCCESS, or ERROR when anything is wrong: then nothing is stored."
+    )
+    description: str
+    dry_run: bool = Field(alias="dryRun")
+    import_count: ImportCount = Field(alias="importCount")
+    conflict_count: int = Field(alias="conflictCount")
+    conflicts: list[ImportConflict]
+
+
+class AggregateQuery(Schema):
+    indicator: str = Field(max_length=64, description="An indicator code.")
+    area: Id = Field(description="An area id.")
+    periods: str | None = Field(
+        None, max_length=2000, description="Comma-separated period codes: `1401,1402`."
+    )
+    last: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_PERIODS,
+        description="Or the last N completed periods of `period_type` (8 by default).",
+    )
+    period_type: PeriodType = PeriodType.YEAR
+    breakdown: str = Field("total", max_length=40)
+
+
+class FigureOut(Schema):
+    period: str
+    start: date
+    end: date
+    value: str | None = Field(description="Null when there is no figure or it is suppressed.")
+    suppressed: bool
+    is_rollup: bool = Field(description="Rolled up from the children, not reported for the area.")
+    reported: int | None = Field(description="Children with a figure.")
+    expected: int | None = Field(description="Children that could have one.")
+    completeness: str | None = Field(description="reported ÷ expected, as decimal text.")
+
+
+class SeriesOut(Schema):
+    indicator: str
+    area_id: int
+    breakdown: str
+    items: list[FigureOut]
+
+
+class AreaRef(Schema):
+    id: int
+    code: str
+    name_fa: str
+    name_en: str
+    level: str
+
+    @staticmethod
+    def resolve_level(area) -> str:
+        return area.level.code
+
+
+class ProfilePoint(Schema):
+    period: str
+    value: str | None
+    suppressed: bool
+
+
+class ProfileRowOut(Schema):
+    indicator: str
+    name_fa: str
+    name_en: str
+    unit_fa: str
+    unit_en: str
+    value_type: ValueType
+    period: str | None
+    value: str | None
+    suppressed: bool
+    is_rollup: bool
+    completeness: str | None
+    rank: int | None = Field(description="Rank among the siblings you may see, 1 the best.")
+    rank_of: int | None
+    parent_value: str | None
+    source: str | None = Field(description="Code of the organization that reported it.")
+    series: list[ProfilePoint]
+
+
+class ProfileSectionOut(Schema):
+    category: str
+    name_fa: str
+    name_en: str
+    rows: list[ProfileRowOut]
+
+
+class ProfileOut(Schema):
+    area: AreaRef
+    parent: AreaRef | None
+    periods: list[str]
+    sibling_count: int
+    is_synthetic: bool
+    sections: list[ProfileSectionOut]
+
+
+class ProfileQuery(Schema):
+    periods: int = Field(8, ge=1, le=40, description="How many periods each trend shows.")
+
+
+# -- The catalogue ---------------------------------------------------------------------------
+
+
+def _indicators():
+    return Indicator.objects.select_related("category", "owner", "numerator", "denominator")
+
+
+def _data_sets():
+    return (
+        DataSet.objects.select_related("level", "owner")
+        .prefetch_related("indicators")
+        .order_by("code")
+    )
+
+
+@router.get("/", response={200: list[IndicatorOut], **ERRORS}, summary="List indicators")
+@paginate(Pagination)
+def list_indicators(request, filters: Query[IndicatorFilters]):
+    """The catalogue, which everyone who may view anything reads."""
+    indicators = router.scope(request, _indicators())
+    if filters.q and (text := clean(filters.q)):
+        indicators = indicators.filter(
+            Q(code__icontains=text) | Q(name_fa__icontains=text) | Q(name_en__icontains=text)
+        )
+    if filters.category:
+        indicators = indicators.filter(category__code=filters.category)
+    if filters.kind:
+        indicators = indicators.filter(kind=filters.kind)
+    if filters.value_type:
+        indicators = indicators.filter(value_type=filters.value_type)
+    return indicators.order_by("category__order", "order", "code")
+
+
+@router.get("/periods", response={200: list[PeriodOut], **ERRORS}, summary="List periods")
+@paginate(Pagination)
+def list_periods(request, filters: Query[PeriodFilters]):
+    """Jalali years, halves, quarters and months, oldest first, with their Gregorian days."""
+    _require_reader(request)
+    periods = Period.objects.all()
+    if filters.period_type:
+        periods = periods.filter(period_type=filters.period_type)
+    if filters.year is not None:
+        periods = periods.filter(year=filters.year)
+    return periods.order_by("start", "-end")
+
+
+@router.get("/periods/{code}", response={200: PeriodOut, **ERRORS}, summary="Read a period")
+def get_period(request, code: str):
+    _require_reader(request)
+    found = Period.objects.filter(code=_period_code(code)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@router.get("/breakdowns", response={200: list[BreakdownOut], **ERRORS}, summary="List breakdowns")
+def list_breakdowns(request):
+    """The fixed list of breakdowns (sex, age groups, education); `total` is none."""
+    _require_reader(request)
+    return list(Breakdown.objects.order_by("order"))
+
+
+@router.get("/data-sets", response={200: list[DataSetOut], **ERRORS}, summary="List data sets")
+@paginate(Pagination)
+def list_data_sets(request):
+    return router.scope(request, _data_sets())
+
+
+@router.get("/data-sets/{code}", response={200: DataSetOut, **ERRORS}, summary="Read a data set")
+def get_data_set(request, code: str):
+    return router.get_object(request, _data_sets(), code=code)
+
+
+# -- Values ----------------------------------------------------------------------------------
+
+
+def _values():
+    return IndicatorValue.objects.select_related(
+        "indicator", "area", "period", "breakdown", "source"
+    ).defer(*(f"area__{name}" for name in _AREA_HEAVY))
+
+
+@router.get("/values", response={200: list[ValueOut], **ERRORS}, summary="List raw values")
+@paginate(Pagination)
+def list_values(request, filters: Query[ValueFilters]):
+    """Figures as their sources reported them, in your areas (and, for a grant bound to an
+    organization, of its indicators). Roll-ups are read from `/aggregates`."""
+    values = router.scope(request, _values())
+    if filters.area is not None:
+        area = _visible_area(request, filters.area)
+        if filters.below:
+            values = values.filter(area__path__startswith=area.path)
+        else:
+            values = values.filter(area=area)
+    if filters.indicator:
+        values = values.filter(indicator__code=clean(filters.indicator))
+    if filters.period:
+        spec = parse_period(filters.period)
+        if spec is None:
+            raise _unknown_period("period", filters.period)
+        values = values.filter(period__code=spec.code)
+    if filters.breakdown:
+        values = values.filter(breakdown__code=clean(filters.breakdown).casefold())
+    return values.order_by("pk")
+
+
+def _lookup(queryset, field: str, code: str, message):
+    """Return the row of `queryset` with `code`, or refuse the field with `message` (422)."""
+    found = queryset.filter(code=code).first()
+    if found is None:
+        raise ValidationError({field: message % {"code": code}})
+    return found
+
+
+@router.post("/values", response={200: ValueOut, 204: None, **WRITE_ERRORS}, summary="Set a value")
+def set_value(request, payload: ValueIn):
+    """Enter, change or (with an empty `value`) clear one raw figure; its roll-ups follow.
+
+    Send the `version` you read to be told (409) when someone changed it meanwhile.
+    """
+    area = _visible_area(request, payload.area_id)
+    indicator = _lookup(
+        router.scope(request, _indicators(), VIEW),
+        "indicator",
+        clean(payload.indicator),
+        _("There is no indicator with the code «%(code)s»."),
+    )
+    period = Period.objects.filter(code=_period_code(payload.period)).first()
+    if period is None:
+        raise _unknown_period("period", payload.period)
+    breakdown = _lookup(
+        Breakdown.objects.all(),
+        "breakdown",
+        clean(payload.breakdown).casefold() or Breakdown.TOTAL,
+        _("There is no breakdown with the code «%(code)s»."),
+    )
+    stored = actions.set_value(
+        actor=request.user,
+        indicator=indicator,
+        area=area,
+        period=period,
+        breakdown=breakdown,
+        value=payload.value,
+        comment=payload.comment,
+        version=payload.version,
+    )
+    if stored is None:
+        return Status(204, None)
+    # Read back with the codes the answer names; every role that enters figures views them.
+    return router.scope(request, _values(), VIEW).filter(pk=stored.pk).first() or stored
+
+
+# -- DHIS2 data value sets and ADX ---------------------------------------------------------
+
+
+def _top_capture_area(request) -> Area:
+    """Return the one highest area where the user may enter figures."""
+    capturing = [grant for grant in policy.grants(request.user) if CAPTURE in grant.actions]
+    if not capturing:
+        raise PermissionDenied
+    tops = {
+        grant.area_id
+        for grant in capturing
+        if not any(
+            other.area_path != grant.area_path and grant.area_path.startswith(other.area_path)
+            for other in capturing
+        )
+    }
+    if len(tops) > 1:
+        raise ValidationError(
+            {"area": _("You enter figures in several areas: say which one with ?area=.")}
+        )
+    return _visible_area(request, tops.pop())
+
+
+def _source(request, code: str | None) -> Organization:
+    if code:
+        return router.get_object(request, Organization.objects.all(), VIEW, code=clean(code))
+    mine = policy.organizations_of(request.user)
+    if len(mine) != 1:
+        raise ValidationError(
+            {"source": _("Say which organization reported these figures with ?source=<code>.")}
+        )
+    return router.get_object(request, Organization.objects.all(), VIEW, pk=next(iter(mine)))
+
+
+def _summary(outcome, *, dry_run: bool) -> dict:
+    valid = outcome.is_valid
+    if valid and dry_run:
+        description = _("Checked: nothing was stored (dry run).")
+    elif valid:
+        description = _("Imported.")
+    else:
+        description = _("Nothing was stored: correct the conflicts and send the values again.")
+    return {
+        "status": "SUCCESS" if valid else "ERROR",
+        "description": description,
+        "dryRun": dry_run,
+        "importCount": {
+            "imported": outcome.new if valid else 0,
+            "updated": outcome.changed if valid else 0,
+            "ignored": outcome.unchanged if valid else outcome.rows,
+            "deleted": 0,
+        },
+        "conflictCount": outcome.problem_count,
+        "conflicts": [
+            {"line": problem["line"], "column": problem["column"], "value": problem["message"]}
+            for problem in outcome.problems
+        ],
+    }
+
+
+@router.post(
+    "/dataValueSets",
+    response={200: ImportSummary, **ERRORS, 413: Error, 415: Error},
+    by_alias=True,
+    summary="Import a DHIS2 data value set or an ADX message",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/adx+xml": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+def import_data_value_set(request, query: Query[ImportQuery]):
+    """Check every value, then store all of them or none (`dryRun=true`: check only).
+
+    A DHIS2 dataValueSet in JSON (`Content-Type: application/json`) or an ADX message
+    (`application/adx+xml`); identifiers are codes and periods Barzan's Jalali codes
+    (ADX: the first Gregorian day and a duration). The answer is a DHIS2 import summary:
+    `status` SUCCESS or ERROR, `importCount`, and each conflict with its position.
+    """
+    content_type = (request.content_type or "").lower()
+    if content_type in ADX_TYPES:
+        file_format = formats.ADX
+    elif content_type in JSON_TYPES:
+        file_format = formats.DHIS2_JSON
+    else:
+        return error_response(
+            415,
+            _("Send a DHIS2 data value set as application/json or ADX as application/adx+xml."),
+            code="unsupported_media_type",
+        )
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return error_response(
+            413,
+            _("This is too much to send at once: upload the file on the import page instead."),
+            code="too_large",
+        )
+    area = (
+        _visible_area(request, query.area) if query.area is not None else _top_capture_area(request)
+    )
+    source = _source(request, query.source)
+    outcome = actions.import_values(
+        actor=request.user,
+        stream=BytesIO(body),
+        format=file_format,
+        area=area,
+        source=source,
+        dry_run=query.dry_run,
+    )
+    return _summary(outcome, dry_run=query.dry_run)
+
+
+# -- Effective figures -----------------------------------------------------------------------
+
+
+def _periods_asked(query: AggregateQuery) -> list[Period]:
+    if query.periods:
+        codes = [text.strip() for text in query.periods.split(",") if text.strip()]
+        if len(codes) > MAX_PERIODS:
+            raise ValidationError(
+                {"periods": _("Ask for %(count)s periods at most.") % {"count": MAX_PERIODS}}
+            )
+        wanted = [_period_code(text) for text in codes]
+        found = {period.code: period for period in Period.objects.filter(code__in=wanted)}
+        for text, code in zip(codes, wanted, strict=True):
+            if code not in found:
+                raise _unknown_period("periods", text)
+        return list(dict.fromkeys(found[code] for code in wanted))
+    latest = Period.objects.filter(period_type=query.period_type, end__lt=jalali.today())
+    return list(reversed(latest.order_by("-start")[: query.last or 8]))
+
+
+def _completeness(figure) -> str | None:
+    completeness = figure.completeness if figure is not None else None
+    if completeness is None:
+        return None
+    return decimal_text(completeness.quantize(Decimal("0.0001")))
+
+
+@router.get(
+    "/aggregates",
+    response={200: SeriesOut, **ERRORS},
+    summary="An indicator's effective figures for an area over periods",
+)
+def get_aggregates(request, query: Query[AggregateQuery]):
+    """The area's own figure where it has one, else the roll-up of its children (with how
+    many reported), and calculated indicators from their parts; e.g. the national total of
+    one indicator for the last 8 quarters: `?indicator=…&area=<country>&last=8&period_type=quarter`.
+    """
+    indicator = router.get_object(request, _indicators(), code=clean(query.indicator))
+    area = _visible_area(request, query.area)
+    breakdown = Breakdown.objects.filter(code=clean(query.breakdown).casefold()).first()
+    if breakdown is None:
+        raise ValidationError(
+            {
+                "breakdown": _("There is no breakdown with the code «%(code)s».")
+                % {"code": query.breakdown}
+            }
+        )
+    periods = _periods_asked(query)
+    found = readers.figures(
+        user=request.user,
+        indicators=[indicator],
+        areas=[area],
+        periods=periods,
+        breakdowns=[breakdown],
+    )
+    viewer = _viewer(request)
+    items = []
+    for period in periods:
+        figure = found.get((indicator.pk, area.pk, period.pk, breakdown.pk))
+        value = figure.value if figure is not None else None
+        numerator = figure.numerator if figure is not None else None
+        hidden = display.is_hidden(indicator, value, viewer, numerator=numerator)
+        items.append(
+            {
+                "period": period.code,
+                "start": period.start,
+                "end": period.end,
+                "value": None if hidden else decimal_text(value),
+                "suppressed": hidden,
+                "is_rollup": bool(figure and figure.is_rollup),
+                "reported": figure.reported if figure else None,
+                "expected": figure.expected if figure else None,
+                "completeness": _completeness(figure),
+            }
+        )
+    return {
+        "indicator": indicator.code,
+        "area_id": area.pk,
+        "breakdown": breakdown.code,
+        "items": items,
+    }
+
+
+def _profile_row(row, viewer) -> dict:
+    indicator = row.indicator
+    figure = row.figure
+    value = figure.value if figure is not None else None
+    # The row keeps the parent's figure only as shown: suppressed, it shows the label.
+    parent_hidden = row.parent_shown == display.suppressed_label()
+    return {
+        "indicator": indicator.code,
+        "name_fa": indicator.name_fa,
+        "name_en": indicator.name_en,
+        "unit_fa": indicator.unit_fa,
+        "unit_en": indicator.unit_en,
+        "value_type": indicator.value_type,
+        "period": row.period.code if row.period else None,
+        "value": None if row.is_hidden else decimal_text(value),
+        "suppressed": row.is_hidden,
+        "is_rollup": bool(figure and figure.is_rollup),
+        "completeness": _completeness(figure),
+        "rank": row.rank,
+        "rank_of": row.rank_of,
+        "parent_value": None if parent_hidden else decimal_text(row.parent_value),
+        "source": row.source.code if row.source is not None else None,
+        "series": [
+            {
+                "period": period.code,
+                "value": None if hidden else decimal_text(point.value),
+                "suppressed": hidden,
+            }
+            for period, point, _shown in row.series
+            for hidden in [
+                display.is_hidden(indicator, point.value, viewer, numerator=point.numerator)
+            ]
+        ],
+    }
+
+
+@router.get(
+    "/areas/{int:area_id}/profile",
+    response={200: ProfileOut, **ERRORS},
+    summary="An area's profile",
+)
+def get_profile(request, area_id: Path[Id], query: Query[ProfileQuery]):
+    """Each key figure's latest value, its trend, its rank among the siblings you may see
+    and the parent's figure, by category, as on the area's profile page."""
+    areas = Area.objects.select_related("level", "parent__level").defer(
+        *_AREA_HEAVY, *(f"parent__{name}" for name in _AREA_HEAVY)
+    )
+    area = router.get_object(request, areas, pk=area_id)
+    found = readers.profile(user=request.user, area=area, periods=query.periods)
+    viewer = _viewer(request)
+    return {
+        "area": found.area,
+        "parent": found.parent,
+        "periods": [period.code for period in found.periods],
+        "sibling_count": found.sibling_count,
+        "is_synthetic": found.is_synthetic,
+        "sections": [
+            {
+                "category": section.category.code,
+                "name_fa": section.category.name_fa,
+                "name_en": section.category.name_en,
+                "rows": [_profile_row(row, viewer) for row in section.rows],
+            }
+            for section in found.sections
+        ],
+    }
+
+
+# Last: a code in this path would otherwise shadow `/periods`, `/values` and the others.
+@router.get("/{code}", response={200: IndicatorOut, **ERRORS}, summary="Read an indicator")
+def get_indicator(request, code: str):
+    return router.get_object(request, _indicators(), code=code)
