@@ -46,11 +46,13 @@ def load() -> None:
     from barzan.accounts.actions import create_user
     from barzan.geo import demo as geo_demo
     from barzan.geo.models import Area
+    from barzan.indicators import demo as indicators_demo
     from barzan.registry import demo as registry_demo
     from barzan.registry.models import Organization
 
     geo_demo.load()
     registry_demo.load()
+    indicators_demo.load()
     for login in LOGINS:
         level, code = login.area
         create_user(

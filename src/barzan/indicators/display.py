@@ -62,7 +62,8 @@ def decimals_for(indicator, value: Decimal) -> int:
         return 0
     if indicator.value_type in (ValueType.PERCENT, ValueType.RATE):
         return 1
-    return 0 if value == value.to_integral_value() else 2
+    # As many decimals as the figure has, up to two: 4.1 stays «۴٫۱», not «۴٫۱۰».
+    return min(2, max(0, -value.normalize().as_tuple().exponent))
 
 
 def show(indicator, value, viewer_organizations, *, numerator=None) -> str:
