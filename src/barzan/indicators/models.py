@@ -162,7 +162,7 @@ class Indicator(NamedModel, TimestampedModel, VersionedModel):
     def unit(self) -> str:
         if not (get_language() or "fa").startswith("fa"):
             return self.unit_en or self.unit_fa
-        return self.unit_fa
+        return to_persian_digits(self.unit_fa)
 
     @property
     def description(self) -> str:
