@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +97,24 @@ def _check_formula(indicator: Indicator) -> None:
             )
 
 
+def _check_still_a_part(indicator: Indicator) -> None:
+    """Refuse a change that would break a ratio this indicator is a part of."""
+    ratios = Indicator.objects.filter(
+        Q(numerator=indicator) | Q(denominator=indicator)
+    ).values_list("code", flat=True)
+    if not ratios:
+        return
+    if indicator.is_calculated or indicator.aggregation not in ("sum", "last"):
+        raise ValidationError(
+            {
+                "aggregation": _(
+                    "%(codes)s divide this indicator's sums; it must stay measured and summed."
+                )
+                % {"codes": ", ".join(ratios)}
+            }
+        )
+
+
 # -- catalogue
 
 
@@ -127,9 +146,12 @@ def update_indicator(*, actor, indicator: Indicator, version: int | None, **chan
     before = audit.snapshot(indicator, INDICATOR_FIELDS)
     check_version(indicator, version)
     aggregation_before = indicator.aggregation
+    kind_before = indicator.kind
     _assign(indicator, INDICATOR_FIELDS, changes)
     indicator.full_clean()
     _check_formula(indicator)
+    if indicator.aggregation != aggregation_before or indicator.kind != kind_before:
+        _check_still_a_part(indicator)
     if actor is not None:
         policy.require(actor, MANAGE, indicator)
     indicator.save()
@@ -224,6 +246,10 @@ def update_validation_rule(
     _assign(rule, RULE_FIELDS, changes)
     rule.full_clean()
     _check_rule(rule)
+    if actor is not None:
+        # Checked again after the change: moving a rule onto another area's indicators
+        # is refused.
+        policy.require(actor, MANAGE, rule)
     rule.save()
     audit.record(
         actor=actor,

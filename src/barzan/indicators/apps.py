@@ -8,9 +8,12 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicators")
 
     def ready(self):
+        from django.db.models.signals import post_save
+
         from barzan import access
         from barzan.access.actions import VIEW
         from barzan.core import navigation
+        from barzan.geo.models import Area
 
         from .models import (
             DataSet,
@@ -21,6 +24,7 @@ class IndicatorsConfig(AppConfig):
             ValueChange,
             ValueImport,
         )
+        from .signals import refresh_weighted_means
 
         # The catalogue is read by everyone who reads anything; it is changed by those who
         # manage the owning organization's area.
@@ -32,6 +36,9 @@ class IndicatorsConfig(AppConfig):
         access.register(IndicatorAggregate, area="area", organization="indicator__owner")
         access.register(ValueChange, area="area", organization="indicator__owner")
         access.register(ValueImport, area="area", organization="source", owner="created_by")
+        post_save.connect(
+            refresh_weighted_means, sender=Area, dispatch_uid="indicators.weighted_means"
+        )
         navigation.register(
             navigation.NavItem(
                 key="indicators",

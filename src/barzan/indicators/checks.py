@@ -5,6 +5,7 @@ Used alike by the data-entry grid, the import engine and the API, so that a valu
 refused in one is refused in all, with the same message.
 """
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -20,6 +21,9 @@ _YES = {"1", "yes", "true", "y", "بله", "بلی", "آری", "دارد"}
 _NO = {"0", "no", "false", "n", "خیر", "نه", "ندارد"}
 # Thousands separators people type: Latin comma, Arabic thousands separator, Persian comma.
 _SEPARATORS = str.maketrans({",": None, "٬": None, "،": None, "٫": ".", "'": None})
+
+
+_SEPARATOR_AFTER_POINT = re.compile(r"\.[^,٬،]*[,٬،]")
 
 
 class ValueProblem(ValueError):
@@ -43,8 +47,12 @@ def _number(text: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        # The slow path: Persian digits, separators, spaces.
-        cleaned = clean(text).translate(_SEPARATORS).replace(" ", "")
+        # The slow path: Persian digits, separators, spaces. A thousands separator after
+        # the decimal point (1.234,5) is a European number: refused, not guessed.
+        cleaned = clean(text).replace("٫", ".")
+        if _SEPARATOR_AFTER_POINT.search(cleaned):
+            raise ValueProblem(_("«%(text)s» is not a number.") % {"text": text}) from None
+        cleaned = cleaned.translate(_SEPARATORS).replace(" ", "")
         try:
             value = Decimal(cleaned)
         except InvalidOperation:
@@ -65,10 +73,13 @@ def parse(rule: Rule, text: str) -> Decimal:
             return Decimal(0)
         raise ValueProblem(_("Write 1 for yes or 0 for no, not «%(text)s».") % {"text": text})
     value = _number(text)
+    # Checked after rounding: 99999999999999.9999999 rounds up to a number too wide.
     if abs(value) >= _LARGEST:
         raise ValueProblem(_("%(value)s is too large to store.") % {"value": text})
     if value.as_tuple().exponent < -VALUE_PLACES:
         value = value.quantize(Decimal(1).scaleb(-VALUE_PLACES))
+        if abs(value) >= _LARGEST:
+            raise ValueProblem(_("%(value)s is too large to store.") % {"value": text})
     if rule.value_type == ValueType.COUNT:
         if value != value.to_integral_value():
             raise ValueProblem(_("A count is a whole number, not %(value)s.") % {"value": text})

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from barzan.access import policy
 from barzan.access.actions import CAPTURE
-from barzan.core.text import clean
+from barzan.core.text import clean, clean_multiline
 
 from . import formats, rollups
 from .checks import Rule, ValueProblem, parse
@@ -219,7 +219,7 @@ def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: 
     """Return the staging row for `record`, or None after noting what is wrong with it."""
     line = record.line
     good = True
-    indicator = lookups.indicators.get(record.indicator.strip().casefold())
+    indicator = lookups.indicators.get(clean(record.indicator).casefold())
     if indicator is None:
         outcome.add_problem(
             line,
@@ -268,7 +268,7 @@ def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: 
             % {"code": record.period},
         )
         good = False
-    breakdown = lookups.breakdowns.get(record.breakdown.strip().casefold())
+    breakdown = lookups.breakdowns.get(clean(record.breakdown).casefold())
     if breakdown is None:
         outcome.add_problem(
             line,
@@ -317,7 +317,7 @@ def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: 
         period_id,
         breakdown[0],
         str(value),
-        clean(record.comment) if record.comment else "",
+        clean_multiline(record.comment) if record.comment else "",
     )
 
 

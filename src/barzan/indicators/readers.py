@@ -242,7 +242,13 @@ def profile(*, user, area: Area, periods: int = 8) -> Profile:
             (period, found[(indicator.pk, area.pk, period.pk, total)])
             for period in shown_periods
             if (indicator.pk, area.pk, period.pk, total) in found
-        ][-periods:]
+        ]
+        if series:
+            # One line per figure: the periods of the latest figure's type only, so that
+            # a census year and a quarter never follow each other on one trend.
+            kind = series[-1][0].period_type
+            series = [(period, figure) for period, figure in series if period.period_type == kind]
+        series = series[-periods:]
         series_of[indicator.pk] = series
         if series:
             latest[indicator.pk] = series[-1][0]

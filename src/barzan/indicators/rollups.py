@@ -51,8 +51,11 @@ SELECT e.indicator_id, a.parent_id, e.period_id, e.breakdown_id,
        AND (c.valid_from IS NULL OR c.valid_from <= p."end")),
     SUM(COALESCE(a.population, e.weight))
 FROM (
-    SELECT v.indicator_id, v.area_id, v.period_id, v.breakdown_id, v.value, NULL AS weight
+    SELECT v.indicator_id, v.area_id, v.period_id, v.breakdown_id, v.value, w.weight
     FROM indicators_indicatorvalue v
+    LEFT JOIN indicators_indicatoraggregate w
+      ON w.indicator_id = v.indicator_id AND w.area_id = v.area_id
+     AND w.period_id = v.period_id AND w.breakdown_id = v.breakdown_id
     WHERE v.area_id IN (SELECT id FROM geo_area WHERE parent_id IN ({parents}))
       AND v.indicator_id IN ({indicators}) AND v.period_id IN ({periods})
     UNION ALL
