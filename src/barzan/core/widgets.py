@@ -48,9 +48,13 @@ class SearchSelect(forms.Select):
         for value_text in selected - shown_ids:
             # A tampered form may send anything; what is not a key is simply not shown.
             try:
-                missing.append(queryset.model._meta.pk.to_python(value_text))
+                key = queryset.model._meta.pk.to_python(value_text)
             except ValidationError:
                 continue
+            # SQLite cannot even compare with an integer beyond 64 bits.
+            if isinstance(key, int) and not -(2**63) <= key < 2**63:
+                continue
+            missing.append(key)
         if missing:
             shown = list(queryset.filter(pk__in=missing)) + shown
         groups = []

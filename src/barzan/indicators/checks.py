@@ -73,16 +73,17 @@ def parse(rule: Rule, text: str) -> Decimal:
             return Decimal(0)
         raise ValueProblem(_("Write 1 for yes or 0 for no, not «%(text)s».") % {"text": text})
     value = _number(text)
-    # Checked after rounding: 99999999999999.9999999 rounds up to a number too wide.
+    # Checked before rounding and again after: 99999999999999.9999999 rounds up past it.
     if abs(value) >= _LARGEST:
         raise ValueProblem(_("%(value)s is too large to store.") % {"value": text})
+    # A count is checked before rounding: 0.0000001 people is not a count of 0.
+    if rule.value_type == ValueType.COUNT and value != value.to_integral_value():
+        raise ValueProblem(_("A count is a whole number, not %(value)s.") % {"value": text})
     if value.as_tuple().exponent < -VALUE_PLACES:
         value = value.quantize(Decimal(1).scaleb(-VALUE_PLACES))
         if abs(value) >= _LARGEST:
             raise ValueProblem(_("%(value)s is too large to store.") % {"value": text})
     if rule.value_type == ValueType.COUNT:
-        if value != value.to_integral_value():
-            raise ValueProblem(_("A count is a whole number, not %(value)s.") % {"value": text})
         if value < 0:
             raise ValueProblem(_("A count cannot be negative."))
     elif rule.value_type == ValueType.PERCENT and not 0 <= value <= 100:

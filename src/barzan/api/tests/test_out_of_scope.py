@@ -1,7 +1,9 @@
 """
 The acceptance line of scoped access: a user whose grant covers one province (the Tehran
 manager) gets 404 for anything in another province (Isfahan), from every page and every API
-operation that takes an object id, and never sees its data. Writes change nothing.
+operation that takes an object id, and never sees its data. Writes change nothing. The
+indicator catalogue is shared: an Isfahan-owned indicator, data set or rule is visible to
+the Tehran manager, so changing one is refused with 403, still without a trace.
 
 Each case also runs for a user whose grant does cover the object, so that a 404 here
 cannot come from a wrong address. A meta-test fails when a page or an API operation that
@@ -9,13 +11,16 @@ takes an id is added without a case here.
 """
 
 import hashlib
+import io
 import json
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from python_calamine import CalamineWorkbook
 
 from barzan.access.models import Grant
 from barzan.accounts.actions import create_api_token
@@ -23,8 +28,17 @@ from barzan.accounts.models import ApiToken
 from barzan.audit.models import AuditEvent
 from barzan.geo.actions import create_area
 from barzan.geo.models import Area, AreaLevel
+from barzan.indicators import actions as indicator_actions
 from barzan.indicators.actions import create_indicator, set_value
-from barzan.indicators.models import Category, IndicatorValue, Period
+from barzan.indicators.models import (
+    Category,
+    DataSet,
+    Indicator,
+    IndicatorValue,
+    Period,
+    ValidationRule,
+    ValueImport,
+)
 from barzan.registry.actions import ORGANIZATION_CREATED
 from barzan.registry.models import Organization
 
@@ -35,24 +49,39 @@ pytestmark = pytest.mark.django_db
 ISFAHAN_ORGANIZATION_NAME = "آموزش و پرورش استان اصفهان"
 ISFAHAN_USERNAME = "isfahan-analyst"
 
+ISFAHAN_CLERK = "isfahan-clerk"
+ISFAHAN_INDICATOR = "isfahan-students"
+ISFAHAN_DATA_SET = "isfahan-schools"
+ISFAHAN_RULE = "isfahan-students-sane"
+# The Isfahan figures, as stored (700) and as uploaded but not applied (800), in both digits.
+ISFAHAN_FIGURES = ("700", "۷۰۰", "800", "۸۰۰")
+
+CATALOGUE = "The catalogue is read by everyone who may view anything (shared_view)."
 # Pages that take an id but show no object in an area.
 PAGES_WITHOUT_AN_AREA = {
     "accounts:password_reset_confirm": "A signed reset link, checked by Django's token.",
+    "indicators:indicator_detail": CATALOGUE + " Its figures are those of the user's own areas.",
+    "indicators:dataset_detail": CATALOGUE,
+    "indicators:dataset_template": CATALOGUE
+    + " Its rows are the areas where the user may enter figures; an area in the query is a"
+    " case in PAGES.",
 }
 # API operations that take an id but read nothing that lies in an area.
-CATALOGUE = "The catalogue is read by everyone who may view anything (shared_view)."
 OPERATIONS_WITHOUT_AN_AREA = {
     ("get", "/api/v1/indicators/{code}"): CATALOGUE,
     ("get", "/api/v1/indicators/data-sets/{code}"): CATALOGUE,
     ("get", "/api/v1/indicators/periods/{code}"): "Jalali periods: a calendar, in no area.",
 }
-ISFAHAN_INDICATOR = "isfahan-students"
 
 
 @pytest.fixture
-def isfahan(areas, organizations, make_user):
+def isfahan(areas, organizations, make_user, settings, tmp_path):
     """Everything the Tehran manager must not reach, all of it in Isfahan."""
+    settings.DATA_DIR = tmp_path  # uploaded files wait in this test's own folder
     analyst = make_user(ISFAHAN_USERNAME, "analyst", areas.isfahan)
+    clerk = make_user(
+        ISFAHAN_CLERK, "agency_focal_point", areas.isfahan, organizations.education_isfahan
+    )
     token, _raw = create_api_token(actor=analyst, name="isfahan-script")
     neighborhood = create_area(
         actor=None,
@@ -68,14 +97,51 @@ def isfahan(areas, organizations, make_user):
         value_type="count",
         category=Category.objects.create(code="education", name_fa="آموزش"),
         owner=organizations.education_isfahan,
+        is_key=True,
     )
     period = Period.objects.get(code="1402")
-    set_value(actor=None, indicator=indicator, area=neighborhood, period=period, value="700")
+    value = set_value(
+        actor=None, indicator=indicator, area=neighborhood, period=period, value="700"
+    )
+    data_set = indicator_actions.create_data_set(
+        actor=None,
+        code=ISFAHAN_DATA_SET,
+        name_fa="مدارس محله",
+        level=neighborhood.level,
+        period_type="year",
+        owner=organizations.education_isfahan,
+        indicators=[indicator],
+    )
+    rule = indicator_actions.create_validation_rule(
+        actor=None,
+        code=ISFAHAN_RULE,
+        name_fa="دانش‌آموزان از خودشان بیشتر نیستند",
+        left=indicator,
+        operator="le",
+        right=indicator,
+    )
+    upload = SimpleUploadedFile(
+        "isfahan-figures.csv",
+        "indicator,area,period,breakdown,value,comment\n"
+        f"{ISFAHAN_INDICATOR},{neighborhood.code},1402,,800,\n".encode(),
+    )
+    value_import = indicator_actions.upload_values(
+        actor=clerk,
+        upload=upload,
+        format="csv",
+        area=areas.isfahan_county,
+        source=organizations.education_isfahan,
+    )
+    value_import = indicator_actions.run_import(actor=clerk, value_import=value_import, apply=False)
     return SimpleNamespace(
         area=areas.isfahan,
         county=areas.isfahan_county,
         neighborhood=neighborhood,
         indicator=indicator,
+        value=value,
+        data_set=data_set,
+        rule=rule,
+        value_import=value_import,
         period=period,
         organization=organizations.education_isfahan,
         event=AuditEvent.objects.get(
@@ -107,6 +173,17 @@ def state(isfahan, organizations) -> dict:
             )
         ),
         "values": (IndicatorValue.objects.count(), values_checksum()),
+        "catalogue": (
+            sorted(Indicator.objects.values_list("code", "name_fa", "owner_id", "version")),
+            sorted(DataSet.objects.values_list("code", "name_fa", "owner_id", "version")),
+            sorted(DataSet.indicators.through.objects.values_list("dataset_id", "indicator_id")),
+            sorted(ValidationRule.objects.values_list("code", "operator", "left_id", "version")),
+        ),
+        "imports": sorted(
+            ValueImport.objects.values_list(
+                "pk", "status", "is_applying", "new_count", "changed_count", "finished_at"
+            )
+        ),
     }
 
 
@@ -124,6 +201,7 @@ def assert_no_isfahan_data(response, isfahan):
     content = response.content.decode()
     assert ISFAHAN_ORGANIZATION_NAME not in content
     assert ISFAHAN_USERNAME not in content
+    assert ISFAHAN_CLERK not in content
     assert "Isfahan" not in content
 
 
@@ -139,6 +217,7 @@ class Page:
     method: str = "get"
     data: object = field(default=lambda isfahan, areas: {})
     allowed_user: str = "isfahan_manager"
+    label: str = ""
 
     def url(self, isfahan) -> str:
         return reverse(self.url_name, kwargs=self.kwargs(isfahan))
@@ -192,6 +271,74 @@ def merge_form(isfahan, areas):
     return {"others": [], "code": "1099", "name_fa": "ادغام", "date": "1404/01/01"}
 
 
+def grid(isfahan) -> dict:
+    """Return the address of the Isfahan data set's grid for the Isfahan neighborhood."""
+    return {
+        "data_set_code": ISFAHAN_DATA_SET,
+        "area_pk": isfahan.neighborhood.pk,
+        "period_code": isfahan.period.code,
+    }
+
+
+def import_of(isfahan) -> dict:
+    return {"pk": isfahan.value_import.pk}
+
+
+def cell_form(isfahan, areas):
+    return {
+        "indicator": ISFAHAN_INDICATOR,
+        "breakdown": "",
+        "value": "9",
+        "comment": "از بیرون",
+        "version": isfahan.value.version,
+    }
+
+
+def indicator_form(isfahan, areas):
+    indicator = isfahan.indicator
+    return {
+        "code": indicator.code,
+        "name_fa": "تغییر از بیرون",
+        "category": indicator.category_id,
+        "owner": indicator.owner_id,
+        "value_type": "count",
+        "aggregation": "sum",
+        "direction": "neutral",
+        "kind": "measured",
+        "factor": "1",
+        "is_key": "on",
+        "order": "0",
+        "is_active": "on",
+        "version": indicator.version,
+    }
+
+
+def data_set_form(isfahan, areas):
+    data_set = isfahan.data_set
+    return {
+        "code": data_set.code,
+        "name_fa": "تغییر از بیرون",
+        "level": data_set.level_id,
+        "period_type": data_set.period_type,
+        "owner": data_set.owner_id,
+        "indicators": [isfahan.indicator.pk],
+        "version": data_set.version,
+    }
+
+
+def rule_form(isfahan, areas):
+    rule = isfahan.rule
+    return {
+        "code": rule.code,
+        "name_fa": "تغییر از بیرون",
+        "left": rule.left_id,
+        "operator": "lt",
+        "right": rule.right_id,
+        "is_active": "on",
+        "version": rule.version,
+    }
+
+
 PAGES = [
     Page("geo:area_detail", lambda i: {"pk": i.area.pk}),
     Page("geo:area_create", lambda i: {"pk": i.county.pk}),
@@ -238,11 +385,56 @@ PAGES = [
     Page("accounts:user_command", lambda i: {"pk": i.user.pk, "command": "deactivate"}, "post"),
     Page("accounts:grant_revoke", lambda i: {"pk": i.grant.pk}, "post"),
     Page("accounts:api_token_revoke", lambda i: {"pk": i.token.pk}, "post"),
+    # Figures: an Isfahan area in the address.
+    Page("indicators:profile", lambda i: {"area_pk": i.county.pk}),
+    Page("indicators:profile", lambda i: {"area_pk": i.area.pk}, label="province"),
+    Page("indicators:profile", lambda i: {"area_pk": i.neighborhood.pk}, label="neighborhood"),
+    Page("indicators:profile_pdf", lambda i: {"area_pk": i.county.pk}),
+    Page("indicators:entry_grid", grid),
+    Page("indicators:entry_cell", grid, "post", cell_form),
+    # An import into an Isfahan area, by an Isfahan clerk.
+    Page("indicators:import_detail", import_of),
+    Page("indicators:import_progress", import_of),
+    Page("indicators:import_problems", import_of),
+    Page("indicators:import_apply", import_of, "post"),
+    # An Isfahan area in the query of a page that is open to the Tehran manager.
+    Page(
+        "indicators:dataset_template",
+        lambda i: {"code": ISFAHAN_DATA_SET},
+        data=lambda i, areas: {"area": i.county.pk, "period": "1402"},
+        label="area",
+    ),
+    Page(
+        "indicators:violations",
+        lambda i: {},
+        data=lambda i, areas: {"area": i.county.pk, "period": "1402"},
+        label="area",
+    ),
+    Page(
+        "indicators:value_export",
+        lambda i: {},
+        data=lambda i, areas: {"area": i.county.pk, "format": "csv", "below": "on"},
+        label="area",
+    ),
+]
+
+# Catalogue rows owned in Isfahan: shared, so visible to the Tehran manager, but only
+# changed by those who manage the owner's area: 403, not 404.
+VISIBLE_PAGES = [
+    Page("indicators:indicator_update", lambda i: {"code": ISFAHAN_INDICATOR}),
+    Page(
+        "indicators:indicator_update", lambda i: {"code": ISFAHAN_INDICATOR}, "post", indicator_form
+    ),
+    Page("indicators:dataset_update", lambda i: {"code": ISFAHAN_DATA_SET}),
+    Page("indicators:dataset_update", lambda i: {"code": ISFAHAN_DATA_SET}, "post", data_set_form),
+    Page("indicators:rule_update", lambda i: {"code": ISFAHAN_RULE}),
+    Page("indicators:rule_update", lambda i: {"code": ISFAHAN_RULE}, "post", rule_form),
 ]
 
 
 def page_id(page: Page) -> str:
-    return f"{page.method.upper()} {page.url_name}"
+    suffix = f" ({page.label})" if page.label else ""
+    return f"{page.method.upper()} {page.url_name}{suffix}"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=page_id)
@@ -264,6 +456,80 @@ def test_the_same_pages_open_for_a_user_whose_grant_covers_isfahan(
     login(getattr(people, page.allowed_user))
     response = getattr(client, page.method)(page.url(isfahan), page.data(isfahan, areas))
     assert response.status_code < 400
+
+
+@pytest.mark.parametrize("page", VISIBLE_PAGES, ids=page_id)
+def test_tehran_manager_gets_403_changing_an_isfahan_owned_catalogue_row_and_nothing_changes(
+    client, login, people, areas, organizations, isfahan, page
+):
+    login(people.tehran_manager)
+    before = state(isfahan, organizations)
+    response = getattr(client, page.method)(page.url(isfahan), page.data(isfahan, areas))
+    assert response.status_code == 403
+    assert_no_isfahan_data(response, isfahan)
+    assert state(isfahan, organizations) == before
+
+
+@pytest.mark.parametrize("page", VISIBLE_PAGES, ids=page_id)
+def test_the_isfahan_manager_changes_the_same_catalogue_rows(
+    client, login, people, areas, organizations, isfahan, page
+):
+    login(people.isfahan_manager)
+    before = state(isfahan, organizations)["catalogue"]
+    response = getattr(client, page.method)(page.url(isfahan), page.data(isfahan, areas))
+    if page.method == "get":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert state(isfahan, organizations)["catalogue"] != before
+
+
+@pytest.mark.parametrize("url_name", ["indicators:indicator_detail", "indicators:dataset_detail"])
+def test_tehran_manager_reads_an_isfahan_owned_catalogue_row_but_no_isfahan_figure(
+    client, login, people, isfahan, url_name
+):
+    code = ISFAHAN_INDICATOR if url_name == "indicators:indicator_detail" else ISFAHAN_DATA_SET
+    login(people.tehran_manager)
+    response = client.get(reverse(url_name, args=[code]))
+    assert response.status_code == 200
+    assert response.context["can_edit"] is False
+    content = response.content.decode()
+    assert f"/{code}/edit/" not in content
+    for figure in ISFAHAN_FIGURES:
+        assert figure not in content
+
+
+def test_the_template_of_an_isfahan_owned_data_set_lists_only_the_users_own_areas(
+    client, login, people, isfahan
+):
+    url = reverse("indicators:dataset_template", args=[ISFAHAN_DATA_SET])
+
+    def area_codes() -> set[str]:
+        response = client.get(url, {"period": "1402"})
+        assert response.status_code == 200
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+        return {row[2] for row in sheet.to_python()[1:]}
+
+    login(people.tehran_manager)
+    assert isfahan.neighborhood.code not in area_codes()
+    login(people.isfahan_manager)
+    assert area_codes() == {isfahan.neighborhood.code}
+
+
+@pytest.mark.parametrize("area_name", ["county", "area", "neighborhood"])
+def test_the_profile_of_an_isfahan_area_shows_the_tehran_manager_no_isfahan_figure(
+    client, login, people, isfahan, area_name
+):
+    url = reverse("indicators:profile", args=[getattr(isfahan, area_name).pk])
+    login(people.tehran_manager)
+    response = client.get(url)
+    assert response.status_code == 404
+    content = response.content.decode()
+    for figure in ISFAHAN_FIGURES:
+        assert figure not in content
+    # The figure is on the page for a user whose grant covers Isfahan.
+    login(people.isfahan_manager)
+    assert "۷۰۰" in client.get(url).content.decode()
 
 
 def test_tehran_manager_gets_404_for_an_isfahan_area_on_its_page(client, login, people, areas):
@@ -676,7 +942,7 @@ def test_every_page_that_takes_an_id_has_an_out_of_scope_case():
         for name, pattern in named_patterns(get_resolver().url_patterns)
         if pattern.pattern.converters and not name.startswith("api:")
     }
-    covered = {page.url_name for page in PAGES}
+    covered = {page.url_name for page in (*PAGES, *VISIBLE_PAGES)}
     missing = with_ids - covered - set(PAGES_WITHOUT_AN_AREA)
     assert missing == set(), f"Add out-of-scope cases for these pages: {sorted(missing)}"
 
