@@ -9,10 +9,12 @@ from django.test.utils import CaptureQueriesContext
 
 
 @pytest.fixture
-def english():
-    """Read messages in English: these tests compare them with the source text."""
+def english(client):
+    """Read messages in English, in the test and on the test client's pages: these tests
+    compare them with the source text."""
     from django.utils import translation
 
+    client.cookies["barzan_language"] = "en"
     with translation.override("en"):
         yield
 

@@ -238,7 +238,7 @@ def test_blank_lines_are_skipped_and_lines_count_from_where_a_row_starts():
     ]
 
 
-def test_csv_that_is_not_utf8_is_unreadable_naming_the_line():
+def test_csv_that_is_not_utf8_is_unreadable_naming_the_line(english):
     content = "indicator,area,period,value\nbirths,23,1402,1\nتولد,23,1402,2\n".encode("cp1256")
 
     with pytest.raises(UnreadableFile, match="line 3") as caught:
@@ -432,7 +432,7 @@ def test_dhis2_json_data_value_missing_keys_are_problems():
     assert all(isinstance(item, Problem) for item in problems)
 
 
-def test_bad_json_is_unreadable_naming_where():
+def test_bad_json_is_unreadable_naming_where(english):
     with pytest.raises(UnreadableFile, match=r"line 3, column 5") as caught:
         read(formats.DHIS2_JSON, '{"dataValues": [\n{"value": "1"},\n    ,\n]}')
     assert caught.value.line == 3
@@ -538,7 +538,7 @@ def test_adx_in_utf16_is_refused():
         read(formats.ADX, adx('<dataValue dataElement="a" value="1"/>').encode("utf-16"))
 
 
-def test_broken_adx_is_unreadable_naming_the_line():
+def test_broken_adx_is_unreadable_naming_the_line(english):
     with pytest.raises(UnreadableFile, match="line 3") as caught:
         read(formats.ADX, '<adx>\n<group orgUnit="1">\n</adx>')
     assert caught.value.line == 3

@@ -91,7 +91,7 @@ class TestBrokenRules:
             areas.tehran_county,
         }
 
-    def test_another_period_breaks_nothing(self, client, login, people, areas, broken):
+    def test_another_period_breaks_nothing(self, client, login, people, areas, broken, english):
         login(people.tehran_manager)
         response = client.get(URL, {"area": areas.district6.pk, "period": "1401"})
         assert shown(response) == set()
