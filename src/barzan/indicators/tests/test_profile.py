@@ -180,7 +180,7 @@ class TestProfileFigures:
         # No action marks an area synthetic; the demo generator creates them so.
         Area.objects.filter(pk=areas.district6.pk).update(is_synthetic=True)
         content = profile_page(client, login, people.tehran_manager, areas.district6, language="en")
-        assert "figures for this area are made up for the demo" in content
+        assert "generated for the demo" in content
 
     def test_the_area_page_links_to_the_profile(self, client, login, people, areas):
         login(people.tehran_analyst)
