@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0002_seed_breakdowns_and_periods'),
+        ("indicators", "0002_seed_breakdowns_and_periods"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='indicatoraggregate',
-            name='weight',
+            model_name="indicatoraggregate",
+            name="weight",
             field=models.DecimalField(blank=True, decimal_places=4, max_digits=24, null=True),
         ),
     ]
