@@ -299,7 +299,7 @@ class ViolationsForm(Form):
         label=_("Area"),
         queryset=Area.objects.none(),
         widget=SearchSelect("geo:area_options"),
-        help_text=_("The area and the areas directly below it."),
+        help_text=_("The area, the areas directly below it, and every area below with figures."),
     )
     period = PeriodCodeField()
 

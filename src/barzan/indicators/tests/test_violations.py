@@ -79,16 +79,18 @@ class TestBrokenRules:
         assert response.context["total_count"] == 3
 
     def test_by_default_the_users_top_area_and_the_latest_period_with_figures(
-        self, client, login, people, areas, broken
+        self, client, login, people, areas, neighborhoods, broken
     ):
         login(people.tehran_manager)
         response = client.get(URL)
         assert response.context["area"] == areas.tehran
         assert response.context["period"].code == "1402"
-        # The province and the county it is rolled up through; Shemiranat has no figures.
+        # The province, the county it is rolled up through, and the neighborhood deep below
+        # where the figures were entered; Shemiranat has no figures.
         assert {row["violation"].area for row in response.context["rows"]} == {
             areas.tehran,
             areas.tehran_county,
+            neighborhoods.n1,
         }
 
     def test_another_period_breaks_nothing(self, client, login, people, areas, broken, english):

@@ -540,8 +540,13 @@ class ValidationRuleUpdateView(ScopedUpdateView):
 # -- broken rules
 
 
+# The most areas below the chosen one whose own figures are checked on one page.
+MAX_AREAS_CHECKED = 5000
+
+
 class ViolationsView(ScopedViewMixin, TemplateView):
-    """The rules broken in an area and the areas directly below it, in one period."""
+    """The rules broken in an area, the areas directly below it and every area below it
+    with figures of its own, in one period."""
 
     model = IndicatorValue
     template_name = "indicators/violations.html"
@@ -571,7 +576,26 @@ class ViolationsView(ScopedViewMixin, TemplateView):
                 .defer("boundary", "boundary_simple")
                 .order_by("name_fa"),
             )
-            found = readers.violations(user=user, areas=[area, *children], periods=[period])
+            # Figures are entered deep down (neighborhoods): the areas below with a figure
+            # of their own in this period are checked too, not only the direct children.
+            reported = (
+                policy.scope(
+                    user,
+                    VIEW,
+                    IndicatorValue.objects.filter(period=period, area__path__startswith=area.path),
+                )
+                .values_list("area_id", flat=True)
+                .distinct()[:MAX_AREAS_CHECKED]
+            )
+            below = (
+                Area.objects.filter(pk__in=list(reported))
+                .exclude(parent=area)
+                .exclude(pk=area.pk)
+                .select_related("level")
+                .defer("boundary", "boundary_simple")
+                .order_by("path")
+            )
+            found = readers.violations(user=user, areas=[area, *children, *below], periods=[period])
         if request.GET.get("export") == "csv" and period is not None:
             policy.require(user, EXPORT, area)
             return core_exports.csv_response(
