@@ -219,7 +219,11 @@ def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: 
     """Return the staging row for `record`, or None after noting what is wrong with it."""
     line = record.line
     good = True
-    indicator = lookups.indicators.get(clean(record.indicator).casefold())
+    # Codes are looked up as written first; cleaning (direction marks, Persian digits)
+    # costs more than the rest of the row and is needed only when that fails.
+    indicator = lookups.indicators.get(record.indicator.casefold()) or lookups.indicators.get(
+        clean(record.indicator).casefold()
+    )
     if indicator is None:
         outcome.add_problem(
             line,
@@ -235,8 +239,11 @@ def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: 
             % {"code": record.indicator, "parts": indicator.calculated_from},
         )
         good = False
-    area_key = clean(record.area).casefold()
+    area_key = record.area.casefold()
     found = lookups.areas.get(area_key)
+    if found is None:
+        area_key = clean(record.area).casefold()
+        found = lookups.areas.get(area_key)
     if found is None:
         outcome.add_problem(
             line,
@@ -268,7 +275,9 @@ def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: 
             % {"code": record.period},
         )
         good = False
-    breakdown = lookups.breakdowns.get(clean(record.breakdown).casefold())
+    breakdown = lookups.breakdowns.get(record.breakdown.casefold())
+    if breakdown is None:
+        breakdown = lookups.breakdowns.get(clean(record.breakdown).casefold())
     if breakdown is None:
         outcome.add_problem(
             line,
@@ -384,7 +393,8 @@ def apply(*, actor, source, outcome: Outcome, value_import=None) -> None:
                 breakdown_id, value, source_id, comment, entered_by_id, entered_at, version)
             SELECT indicator_id, area_id, period_id, breakdown_id, value, %s, comment, %s, %s, 1
             FROM {STAGING} WHERE {_CHANGED}
-            ON CONFLICT (indicator_id, area_id, period_id, breakdown_id) DO UPDATE SET
+            ORDER BY area_id, period_id, indicator_id, breakdown_id
+            ON CONFLICT (area_id, period_id, indicator_id, breakdown_id) DO UPDATE SET
                 value = excluded.value, comment = excluded.comment,
                 source_id = excluded.source_id, entered_by_id = excluded.entered_by_id,
                 entered_at = excluded.entered_at,

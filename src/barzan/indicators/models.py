@@ -260,19 +260,32 @@ class IndicatorValue(models.Model):
     """One raw figure: indicator × area × period × breakdown, as its source reported it."""
 
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator")
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="values",
+        verbose_name=_("indicator"),
+        db_index=False,
     )
     area = models.ForeignKey(
         "geo.Area",
         on_delete=models.PROTECT,
         related_name="indicator_values",
         verbose_name=_("area"),
+        db_index=False,
     )
     period = models.ForeignKey(
-        Period, on_delete=models.PROTECT, related_name="values", verbose_name=_("period")
+        Period,
+        on_delete=models.PROTECT,
+        related_name="values",
+        verbose_name=_("period"),
+        db_index=False,
     )
     breakdown = models.ForeignKey(
-        Breakdown, on_delete=models.PROTECT, related_name="values", verbose_name=_("breakdown")
+        Breakdown,
+        on_delete=models.PROTECT,
+        related_name="values",
+        verbose_name=_("breakdown"),
+        db_index=False,
     )
     value = models.DecimalField(_("value"), max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES)
     source = models.ForeignKey(
@@ -280,6 +293,7 @@ class IndicatorValue(models.Model):
         on_delete=models.PROTECT,
         related_name="reported_values",
         verbose_name=_("source"),
+        db_index=False,
     )
     comment = models.TextField(_("comment"), blank=True)
     entered_by = models.ForeignKey(
@@ -289,6 +303,7 @@ class IndicatorValue(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("entered by"),
+        db_index=False,
     )
     entered_at = models.DateTimeField(_("entered at"))
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
@@ -298,10 +313,11 @@ class IndicatorValue(models.Model):
         verbose_name_plural = _("indicator values")
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "area", "period", "breakdown"], name="indicator_value_unique"
+                fields=["area", "period", "indicator", "breakdown"], name="indicator_value_unique"
             )
         ]
-        indexes = [models.Index(fields=["area", "period"], name="indicator_val_area_period")]
+        # The unique index, led by the area, serves every read by area and period; no
+        # other index is kept, because each one costs every import of millions of rows.
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.area.code} {self.period.code}"
@@ -315,10 +331,18 @@ class IndicatorAggregate(models.Model):
     value (completeness).
     """
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="aggregates")
-    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="aggregates")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="aggregates")
-    breakdown = models.ForeignKey(Breakdown, on_delete=models.CASCADE, related_name="aggregates")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="aggregates", db_index=False
+    )
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.CASCADE, related_name="aggregates", db_index=False
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="aggregates", db_index=False
+    )
+    breakdown = models.ForeignKey(
+        Breakdown, on_delete=models.CASCADE, related_name="aggregates", db_index=False
+    )
     value = models.DecimalField(
         _("value"), max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True
     )
@@ -332,11 +356,10 @@ class IndicatorAggregate(models.Model):
         verbose_name_plural = _("aggregates")
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "area", "period", "breakdown"],
+                fields=["area", "period", "indicator", "breakdown"],
                 name="indicator_aggregate_unique",
             )
         ]
-        indexes = [models.Index(fields=["area", "period"], name="indicator_agg_area_period")]
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.area_id} {self.period_id}"
@@ -351,10 +374,14 @@ class IndicatorAggregate(models.Model):
 class ValueChange(models.Model):
     """One change of a raw value, by hand or by an import: its history, kept for good."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
-    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
-    breakdown = models.ForeignKey(Breakdown, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+", db_index=False)
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_index=False)
+    breakdown = models.ForeignKey(
+        Breakdown, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     old_value = models.DecimalField(
         _("old value"), max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True
     )
@@ -362,7 +389,11 @@ class ValueChange(models.Model):
         _("new value"), max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True
     )
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     changed_by_label = models.CharField(max_length=150, blank=True)
     changed_at = models.DateTimeField(_("changed at"))
