@@ -30,50 +30,63 @@ DELETE FROM indicators_indicatoraggregate
 WHERE area_id IN ({parents}) AND indicator_id IN ({indicators}) AND period_id IN ({periods})
 """
 
-# The effective values of the children of {parents}: raw values, and roll-ups where a
-# child has no raw value of its own. One row per child, indicator, period and breakdown.
+# The effective values of the children of {parents} (raw values, and roll-ups where a
+# child has no raw value of its own) are grouped first, then joined to their indicator
+# for its rule, and to the number of children each parent had in each period
+# (completeness), counted once per parent and period rather than once per figure. A
+# child without a population weighs what its own roll-up weighed; COALESCE looks that up
+# only for such children.
 _INSERT = """
 INSERT INTO indicators_indicatoraggregate
     (indicator_id, area_id, period_id, breakdown_id, value, reported_count, expected_count,
      weight)
-SELECT e.indicator_id, a.parent_id, e.period_id, e.breakdown_id,
+SELECT s.indicator_id, s.parent_id, s.period_id, s.breakdown_id,
     CASE i.aggregation
-        WHEN '{mean}' THEN AVG(e.value)
-        WHEN '{weighted}' THEN
-            SUM(e.value * COALESCE(a.population, e.weight) * 1.0)
-            / NULLIF(SUM(COALESCE(a.population, e.weight)), 0)
-        ELSE SUM(e.value)
+        WHEN '{mean}' THEN s.mean
+        WHEN '{weighted}' THEN s.weighted / NULLIF(s.weight, 0)
+        ELSE s.total
     END,
-    COUNT(*),
-    (SELECT COUNT(*) FROM geo_area c
-     WHERE c.parent_id = a.parent_id
-       AND (c.valid_to IS NULL OR c.valid_to >= p.start)
-       AND (c.valid_from IS NULL OR c.valid_from <= p."end")),
-    SUM(COALESCE(a.population, e.weight))
+    s.reported, COALESCE(x.expected, 0), s.weight
 FROM (
-    SELECT v.indicator_id, v.area_id, v.period_id, v.breakdown_id, v.value, w.weight
-    FROM indicators_indicatorvalue v
-    LEFT JOIN indicators_indicatoraggregate w
-      ON w.indicator_id = v.indicator_id AND w.area_id = v.area_id
-     AND w.period_id = v.period_id AND w.breakdown_id = v.breakdown_id
-    WHERE v.area_id IN (SELECT id FROM geo_area WHERE parent_id IN ({parents}))
-      AND v.indicator_id IN ({indicators}) AND v.period_id IN ({periods})
-    UNION ALL
-    SELECT g.indicator_id, g.area_id, g.period_id, g.breakdown_id, g.value, g.weight
-    FROM indicators_indicatoraggregate g
-    WHERE g.area_id IN (SELECT id FROM geo_area WHERE parent_id IN ({parents}))
-      AND g.indicator_id IN ({indicators}) AND g.period_id IN ({periods})
-      AND g.value IS NOT NULL
-      AND NOT EXISTS (
-          SELECT 1 FROM indicators_indicatorvalue r
-          WHERE r.indicator_id = g.indicator_id AND r.area_id = g.area_id
-            AND r.period_id = g.period_id AND r.breakdown_id = g.breakdown_id)
-) e
-JOIN geo_area a ON a.id = e.area_id
-JOIN indicators_indicator i ON i.id = e.indicator_id
-JOIN indicators_period p ON p.id = e.period_id
+    SELECT e.indicator_id, e.parent_id, e.period_id, e.breakdown_id,
+        SUM(e.value) AS total, AVG(e.value) AS mean, COUNT(*) AS reported,
+        SUM(e.value * e.weight * 1.0) AS weighted, SUM(e.weight) AS weight
+    FROM (
+        SELECT v.indicator_id, c.parent_id, v.period_id, v.breakdown_id, v.value,
+            COALESCE(c.population, (
+                SELECT w.weight FROM indicators_indicatoraggregate w
+                WHERE w.area_id = v.area_id AND w.period_id = v.period_id
+                  AND w.indicator_id = v.indicator_id AND w.breakdown_id = v.breakdown_id
+            )) AS weight
+        FROM geo_area c
+        JOIN indicators_indicatorvalue v ON v.area_id = c.id
+        WHERE c.parent_id IN ({parents})
+          AND v.indicator_id IN ({indicators}) AND v.period_id IN ({periods})
+        UNION ALL
+        SELECT g.indicator_id, c.parent_id, g.period_id, g.breakdown_id, g.value,
+            COALESCE(c.population, g.weight)
+        FROM geo_area c
+        JOIN indicators_indicatoraggregate g ON g.area_id = c.id
+        WHERE c.parent_id IN ({parents})
+          AND g.indicator_id IN ({indicators}) AND g.period_id IN ({periods})
+          AND g.value IS NOT NULL
+          AND NOT EXISTS (
+              SELECT 1 FROM indicators_indicatorvalue r
+              WHERE r.area_id = g.area_id AND r.period_id = g.period_id
+                AND r.indicator_id = g.indicator_id AND r.breakdown_id = g.breakdown_id)
+    ) e
+    GROUP BY e.indicator_id, e.parent_id, e.period_id, e.breakdown_id
+) s
+JOIN indicators_indicator i ON i.id = s.indicator_id
+LEFT JOIN (
+    SELECT c.parent_id, p.id AS period_id, COUNT(*) AS expected
+    FROM geo_area c CROSS JOIN indicators_period p
+    WHERE c.parent_id IN ({parents}) AND p.id IN ({periods})
+      AND (c.valid_to IS NULL OR c.valid_to >= p.start)
+      AND (c.valid_from IS NULL OR c.valid_from <= p."end")
+    GROUP BY c.parent_id, p.id
+) x ON x.parent_id = s.parent_id AND x.period_id = s.period_id
 WHERE i.aggregation <> '{none}' AND i.kind = '{measured}'
-GROUP BY e.indicator_id, a.parent_id, e.period_id, e.breakdown_id, i.aggregation, p.start, p."end"
 """
 
 
