@@ -7,6 +7,7 @@ import sys
 BENCHMARKS = {
     "home_page": "Requests per second and latency of the logged-in home page under gunicorn.",
     "geography": "Importing the divisions, map GeoJSON, locating points, subtree queries.",
+    "indicators": "Importing values, memory, roll-up refresh, national series, profiles.",
 }
 
 
