@@ -177,6 +177,23 @@ def verified_login(client, user):
 
 
 @pytest.fixture
+def count_queries():
+    """Return a function that runs `call` and returns how many queries it made."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(call) -> int:
+        with CaptureQueriesContext(connection) as context:
+            response = call()
+            # Streaming exports run their queries while the body is read.
+            if getattr(response, "streaming", False):
+                b"".join(response.streaming_content)
+        return len(context.captured_queries)
+
+    return count
+
+
+@pytest.fixture
 def login(client):
     """Return a function that logs a user in on the test client, two-factor done."""
 

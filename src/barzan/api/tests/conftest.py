@@ -1,9 +1,7 @@
-"""Fixtures for the API tests: bearer tokens, a CSRF-enforcing client, and a query counter."""
+"""Fixtures for the API tests: bearer tokens and a CSRF-enforcing client."""
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 
 @pytest.fixture
@@ -22,15 +20,3 @@ def bearer(db):
 def csrf_client():
     """A client that checks CSRF tokens like a browser session does."""
     return Client(enforce_csrf_checks=True)
-
-
-@pytest.fixture
-def count_queries():
-    """Return a function that runs `call` and returns how many queries it made."""
-
-    def count(call) -> int:
-        with CaptureQueriesContext(connection) as context:
-            call()
-        return len(context.captured_queries)
-
-    return count

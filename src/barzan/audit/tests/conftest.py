@@ -1,29 +1,12 @@
-"""Fixtures for the audit tests: events placed on known Jalali days, and a query counter."""
+"""Fixtures for the audit tests: events placed on known Jalali days."""
 
 from datetime import datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 TEHRAN = ZoneInfo("Asia/Tehran")
-
-
-@pytest.fixture
-def count_queries():
-    """Return a function that runs `call` and returns how many queries it made."""
-
-    def count(call) -> int:
-        with CaptureQueriesContext(connection) as context:
-            response = call()
-            # Streaming exports run their queries while the body is read.
-            if getattr(response, "streaming", False):
-                b"".join(response.streaming_content)
-        return len(context.captured_queries)
-
-    return count
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 
 @pytest.fixture
@@ -17,20 +15,6 @@ def english(client):
     client.cookies["barzan_language"] = "en"
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def count_queries():
-    """Return a function that runs `call` and returns how many queries it made."""
-
-    def count(call) -> int:
-        with CaptureQueriesContext(connection) as context:
-            response = call()
-            if getattr(response, "streaming", False):
-                b"".join(response.streaming_content)
-        return len(context.captured_queries)
-
-    return count
 
 
 @pytest.fixture
