@@ -459,7 +459,7 @@ def run_import(*, actor, value_import: ValueImport, apply: bool) -> ValueImport:
     )
     outcome = None
     try:
-        with value_import_file(value_import) as handle:
+        with value_import_file(value_import) as handle, importing.without_mmap():
             outcome = _stage_and_apply(actor, value_import, handle, apply)
     except Exception:
         logger.exception("Import %s failed", value_import.pk)
@@ -559,7 +559,7 @@ def import_values(*, actor, stream, format: str, area, source, dry_run: bool = F
     """
     if actor is not None:
         policy.require(actor, CAPTURE, area)
-    with transaction.atomic():
+    with importing.without_mmap(), transaction.atomic():
         outcome = importing.stage(actor=actor, area=area, stream=stream, format=format)
         if not dry_run and outcome.is_valid:
             importing.apply(actor=actor, source=source, outcome=outcome)
