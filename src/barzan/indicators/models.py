@@ -327,21 +327,39 @@ class IndicatorAggregate(models.Model):
     """A stored roll-up: an indicator's value for an area from its children's values.
 
     Raw values stay the source of truth; `indicators.rollups` rewrites these rows for the
-    ancestors of whatever changed. `reported_count` of `expected_count` children had a
-    value (completeness).
+    ancestors of whatever changed. Being derived, they carry no foreign-key constraints in
+    the database (PostgreSQL would check each of a million rewritten rows at commit);
+    deleting an indicator or area still deletes them through Django. `reported_count` of
+    `expected_count` children had a value (completeness).
     """
 
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="aggregates", db_index=False
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="aggregates",
+        db_index=False,
+        db_constraint=False,
     )
     area = models.ForeignKey(
-        "geo.Area", on_delete=models.CASCADE, related_name="aggregates", db_index=False
+        "geo.Area",
+        on_delete=models.CASCADE,
+        related_name="aggregates",
+        db_index=False,
+        db_constraint=False,
     )
     period = models.ForeignKey(
-        Period, on_delete=models.CASCADE, related_name="aggregates", db_index=False
+        Period,
+        on_delete=models.CASCADE,
+        related_name="aggregates",
+        db_index=False,
+        db_constraint=False,
     )
     breakdown = models.ForeignKey(
-        Breakdown, on_delete=models.CASCADE, related_name="aggregates", db_index=False
+        Breakdown,
+        on_delete=models.CASCADE,
+        related_name="aggregates",
+        db_index=False,
+        db_constraint=False,
     )
     value = models.DecimalField(
         _("value"), max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True
@@ -372,15 +390,23 @@ class IndicatorAggregate(models.Model):
 
 
 class ValueChange(models.Model):
-    """One change of a raw value, by hand or by an import: its history, kept for good."""
+    """One change of a raw value, by hand or by an import: its history, kept for good.
+
+    Written by the hundred thousand in an import, so without foreign-key constraints in
+    the database: its references come from the rows the import has just checked.
+    """
 
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="+", db_index=False
+        Indicator, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
-    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+", db_index=False)
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_index=False)
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     breakdown = models.ForeignKey(
-        Breakdown, on_delete=models.CASCADE, related_name="+", db_index=False
+        Breakdown, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     old_value = models.DecimalField(
         _("old value"), max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True
@@ -394,11 +420,17 @@ class ValueChange(models.Model):
         null=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     changed_by_label = models.CharField(max_length=150, blank=True)
     changed_at = models.DateTimeField(_("changed at"))
     value_import = models.ForeignKey(
-        "ValueImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+        "ValueImport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+        db_constraint=False,
     )
 
     class Meta:
