@@ -176,6 +176,14 @@ def verified_login(client, user):
     return client
 
 
+@pytest.fixture(scope="session")
+def front_end_assets():
+    """Install the npm packages pages and PDFs load (Vazirmatn…), as `barzan demo` would."""
+    from barzan.core.assets import ensure_assets
+
+    ensure_assets()
+
+
 @pytest.fixture
 def count_queries():
     """Return a function that runs `call` and returns how many queries it made."""

@@ -49,14 +49,6 @@ def chromium():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
-def front_end_assets():
-    """Install the npm packages the pages load, as `barzan demo` would."""
-    from barzan.core.assets import ensure_assets
-
-    ensure_assets()
-
-
 @pytest.fixture
 def screenshots():
     folder = ARTIFACTS / "screenshots"

@@ -451,7 +451,7 @@ def test_tehran_manager_gets_404_for_an_isfahan_object_on_every_page(
 
 @pytest.mark.parametrize("page", PAGES, ids=page_id)
 def test_the_same_pages_open_for_a_user_whose_grant_covers_isfahan(
-    client, login, people, areas, organizations, isfahan, page
+    client, login, people, areas, organizations, isfahan, page, front_end_assets
 ):
     login(getattr(people, page.allowed_user))
     response = getattr(client, page.method)(page.url(isfahan), page.data(isfahan, areas))

@@ -281,6 +281,7 @@ class TestScope:
         assert response.status_code == 302
 
 
+@pytest.mark.usefixtures("front_end_assets")
 class TestPdf:
     def test_the_pdf_is_an_attachment_with_the_area_name(
         self, client, login, people, areas, figures
@@ -369,6 +370,7 @@ class TestQueries:
         assert len(re.findall(r"[0-9.]+,[0-9.]+", row_of(content, "population"))) == 8
         assert count_queries(lambda: client.get(url)) == with_two
 
+    @pytest.mark.usefixtures("front_end_assets")
     def test_the_pdf_makes_as_many_queries_for_8_indicators_as_for_2(
         self, client, login, people, areas, figures, count_queries
     ):
