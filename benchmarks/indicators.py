@@ -4,16 +4,20 @@ The indicator targets, measured in-process on a throwaway database (server time,
 1. importing a 500,000-row CSV file, validation included: at least 50,000 values per second;
 2. importing a 1,000,000-row CSV file: under 300 MB of memory (peak RSS of a child process);
 3. refreshing the roll-ups after importing 100,000 values: under 10 s;
-4. the national total of one indicator for 8 periods: under 100 ms;
-5. a province's profile page: under 200 ms.
+4. the national total of one indicator for 8 periods: under 100 ms (the reader, and the
+   API's aggregates when it answers);
+5. a province's profile page: under 200 ms (the page through the test client, logged in,
+   or the reader while there is no page).
 
 The data set is national: 30,000 synthetic neighborhoods under the cities of the official
-hierarchy (imported with the same action as an uploaded CSV file of areas), 40 measured
-indicators and 8 yearly periods, so 9.6 million raw values. They are written straight
-into the values table (executemany on SQLite, COPY on PostgreSQL), then rolled up with
-`rollups.rebuild()`. Each import file mixes changed values of a stored period with new
-values of a later one, spread over every neighborhood and indicator (the widest roll-up).
-`--scale 0.1` divides every size by ten for a quick run.
+hierarchy (imported with the same action as an uploaded CSV file of areas; no boundaries,
+which roll-ups do not read), 40 measured indicators and 8 yearly periods, so 9.6 million
+raw values. They are written straight into the values table (executemany on SQLite, COPY
+on PostgreSQL), then rolled up with `rollups.rebuild()`. The import files mix changed
+values of a stored period with new values of a later one, spread over every neighborhood
+and indicator (the widest roll-up); the refresh is also measured for a file of whole
+indicators. Every import goes through `actions.import_values`, timed in parts (checking,
+writing, roll-ups, audit, commit). `--scale 0.1` divides every size by ten.
 
     uv run python -m benchmarks indicators --scale 0.1
     uv run python -m benchmarks indicators --postgres postgres://postgres@127.0.0.1:5432/postgres
@@ -64,7 +68,7 @@ def add_arguments(parser) -> None:
         "--analyze-all",
         action="store_true",
         help="ANALYZE every table after loading, as a database administrator would; by "
-        "default only the two large indicator tables are analyzed on PostgreSQL, as "
+        "default only the two large indicator tables are vacuumed and analyzed on PostgreSQL, as "
         "autovacuum would after a bulk load (it never analyzes a catalogue of 40 rows).",
     )
     parser.add_argument(
