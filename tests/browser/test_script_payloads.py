@@ -6,8 +6,8 @@ Script payloads (an <img onerror>, a <script>, an attribute break-out, a <svg on
 Latin, Persian and no digits, inside Persian text, a `javascript:` link) are stored in every
 text field an actor can type: areas' names in both languages, organizations, indicators'
 names, descriptions and units, categories, data sets, validation rules, a figure's comment,
-an uploaded file's name and its problems, users' full names, an API token's name and an
-audit reason. The national administrator then opens every page reachable from the menu and
+a boundary's source, area levels' and roles' names, an uploaded file's name and its
+problems, users' full names, an API token's name and an audit reason. The national administrator then opens every page reachable from the menu and
 from those records, hovers and clicks the maps, types into a picker, downloads the exports
 and the PDF, in Persian and in English, with the Content-Security-Policy and again with the
 header stripped: the second pass proves the pages escape the data, not only that the policy
@@ -98,7 +98,7 @@ def stored_payloads(transactional_db):
     )
     from barzan.accounts.models import User
     from barzan.geo.actions import update_area
-    from barzan.geo.models import Area
+    from barzan.geo.models import Area, AreaLevel
     from barzan.indicators import actions as indicator_actions
     from barzan.indicators.models import (
         Category,
@@ -132,6 +132,17 @@ def stored_payloads(transactional_db):
             name_en=payload(index + 1),
         )
     neighborhood = Area.objects.filter(parent=district, valid_to__isnull=True).order_by("code")[0]
+    # The source typed with a boundary import, and the reference names an administrator
+    # could edit (levels and roles label areas and grants on many pages).
+    Area.objects.filter(parent=country).update(boundary_source=payload(3))
+    for index, level in enumerate(AreaLevel.objects.all()):
+        AreaLevel.objects.filter(pk=level.pk).update(
+            name_fa=payload(index + 4), name_en=payload(index + 5)
+        )
+    for index, role in enumerate(Role.objects.all()):
+        Role.objects.filter(pk=role.pk).update(
+            name_fa=payload(index), description_fa=payload(index + 1)
+        )
 
     for index, organization in enumerate(Organization.objects.order_by("code")):
         update_organization(
