@@ -7,11 +7,11 @@ Latin, Persian and no digits, inside Persian text, a `javascript:` link) are sto
 text field an actor can type: areas' names in both languages, organizations, indicators'
 names, descriptions and units, categories, data sets, validation rules, a figure's comment,
 a boundary's source, area levels' and roles' names, an uploaded file's name and its
-problems, users' full names, an API token's name and an audit reason. The national administrator then opens every page reachable from the menu and
-from those records, hovers and clicks the maps, types into a picker, downloads the exports
-and the PDF, in Persian and in English, with the Content-Security-Policy and again with the
-header stripped: the second pass proves the pages escape the data, not only that the policy
-blocks it.
+problems, users' full names, an API token's name and an audit reason. The national
+administrator then opens every page reachable from the menu and from those records, hovers
+and clicks the maps, types into a picker, downloads the exports and the PDF, in Persian and
+in English, with the Content-Security-Policy and again with the header stripped: the second
+pass proves the pages escape the data, not only that the policy blocks it.
 
 A payload that runs calls `__xss()`, a binding to this test; an alert() would open a
 dialog, and an element a payload would inject (<img src=x>, an on… attribute, a
