@@ -62,7 +62,7 @@ def test_a_new_organization_is_saved_with_persian_letters_and_a_picked_area(
     page.select_option("#id_kind", "agency")
     # The seat picker searches as one types: «شمیران» narrows it to one county.
     page.fill("input[name=area__search]", "شمیران")
-    page.wait_for_function("document.querySelectorAll('#id_area option').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#id_area option').length === 1")
     page.select_option("#id_area", label="شمیرانات (شهرستان)")
     page.screenshot(path=screenshots / "organization-form-fa.png", full_page=True)
     page.click("form button[type=submit].btn-primary")
@@ -91,7 +91,7 @@ def test_the_audit_log_filters_by_a_jalali_date_typed_in_persian_digits(
     # A date far in the future: htmx swaps in an empty table without reloading the page.
     page.fill("#id_since", "۱۴۲۰/۰۱/۰۱")
     page.dispatch_event("#id_since", "change")
-    page.wait_for_function("document.querySelector('[data-total]').dataset.total === '0'")
+    page.wait_for_function("() => document.querySelector('[data-total]').dataset.total === '0'")
     assert parse_qs(urlsplit(page.url).query)["since"] == ["۱۴۲۰/۰۱/۰۱"]
     assert page.locator(".empty-state").is_visible()
 

@@ -1,6 +1,6 @@
 """The NinjaAPI instance: authentication, errors, and every app's router."""
 
-from ninja import NinjaAPI, Swagger
+from ninja import NinjaAPI
 
 from barzan.accounts.api import router as me_router
 from barzan.audit.api import router as audit_router
@@ -10,6 +10,7 @@ from barzan.registry.api import router as organizations_router
 
 from . import errors
 from .auth import TokenAuth, VerifiedSessionAuth
+from .docs import LocalSwagger
 
 api = NinjaAPI(
     title="Barzan API",
@@ -24,7 +25,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     # No validator badge: Swagger UI would otherwise call validator.swagger.io.
-    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
+    docs=LocalSwagger(settings={"validatorUrl": None, "persistAuthorization": True}),
     openapi_url="/openapi.json",
 )
 errors.install(api)

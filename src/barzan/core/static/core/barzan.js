@@ -1,4 +1,5 @@
-/* Barzan's shell: the Jalali date picker and htmx settings. No network access. */
+/* Barzan's shell: the Jalali date picker, progress bars and confirmations. No network access.
+   Data goes into the page as text (textContent), never as HTML. */
 (function () {
   "use strict";
 
@@ -18,9 +19,21 @@
 
   document.addEventListener("DOMContentLoaded", startDatePicker);
 
-  // Fields swapped in by htmx get the date picker too.
+  // Progress bars carry their width in data-progress: the Content-Security-Policy refuses
+  // style attributes, but a style set from a script is allowed.
+  function setProgressWidths(root) {
+    root.querySelectorAll(".progress-bar[data-progress]").forEach(function (bar) {
+      var percent = Math.max(0, Math.min(100, parseFloat(bar.getAttribute("data-progress")) || 0));
+      bar.style.width = percent + "%";
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { setProgressWidths(document); });
+
+  // Fields swapped in by htmx get the date picker too, and progress bars their width.
   document.addEventListener("htmx:afterSettle", function () {
     if (window.jalaliDatepicker) window.jalaliDatepicker.updateOptions({});
+    setProgressWidths(document);
   });
 
   // Confirm dangerous buttons (data-confirm="…") before they submit.

@@ -2,7 +2,7 @@
  * Area maps: Leaflet with GeoJSON layers only — no tiles, nothing from the internet.
  * A map container names the GeoJSON to draw in data-geojson; the area's own outline
  * (role "self") is drawn as a frame, its children as filled shapes or dots that link to
- * their pages.
+ * their pages. Names from the server are shown as text, never as HTML.
  */
 (function () {
   "use strict";
@@ -10,6 +10,22 @@
   var SELF = { color: "#334155", weight: 2, fill: false, dashArray: "4 3", interactive: false };
   var CHILD = { color: "#0f766e", weight: 1, fillColor: "#14b8a6", fillOpacity: 0.28 };
   var HOVER = { weight: 2.5, fillOpacity: 0.5 };
+
+  // Leaflet puts a string given to a tooltip or popup into the page as HTML: an area's name
+  // typed as "<img src=x onerror=…>" would run. Give it an element holding the name as text.
+  function textTooltip(text) {
+    var element = document.createElement("span");
+    element.textContent = text == null ? "" : String(text);
+    return element;
+  }
+
+  // Follow only links to this site's own pages: never a javascript: or another host's URL.
+  function sameOriginPage(url) {
+    if (!url) return null;
+    var target;
+    try { target = new URL(url, window.location.href); } catch (error) { return null; }
+    return target.origin === window.location.origin ? target.href : null;
+  }
 
   function drawMap(container) {
     if (container.dataset.ready) return;
@@ -35,8 +51,11 @@
           },
           onEachFeature: function (feature, shape) {
             if (feature.properties.role === "self") return;
-            shape.bindTooltip(feature.properties.name, { sticky: true, direction: "top" });
-            shape.on("click", function () { window.location.href = feature.properties.url; });
+            shape.bindTooltip(textTooltip(feature.properties.name), { sticky: true, direction: "top" });
+            shape.on("click", function () {
+              var target = sameOriginPage(feature.properties.url);
+              if (target) window.location.href = target;
+            });
             shape.on("mouseover", function () { if (shape.setStyle) shape.setStyle(HOVER); });
             shape.on("mouseout", function () { if (shape.setStyle && layer) layer.resetStyle(shape); });
           },
