@@ -8,6 +8,7 @@ and device keys never enter the audit log.
 
 import secrets
 
+from axes.models import AccessAttempt
 from django.contrib import auth
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
@@ -51,6 +52,7 @@ GRANT_REVOKED = audit.verb("grant.revoked", _("Role revoked"))
 PASSWORD_LINK_SENT = audit.verb("user.password_link_sent", _("Password link emailed"))
 TOKEN_CREATED = audit.verb("api_token.created", _("API token created"))
 TOKEN_REVOKED = audit.verb("api_token.revoked", _("API token revoked"))
+USER_UNLOCKED = audit.verb("user.unlocked", _("Login lock removed"))
 
 PROFILE_FIELDS = ("first_name", "last_name", "email", "language")
 RECOVERY_CODE_COUNT = 10
@@ -264,6 +266,23 @@ def revoke_api_token(*, actor: User, token: ApiToken) -> None:
 
 
 # -- administering users and grants
+
+
+@transaction.atomic
+def unlock_user(*, actor, user: User, reason: str = "") -> int:
+    """Forget every failed login of `user` from every address; return how many were forgotten.
+
+    `actor` None is the command line (`barzan unlock`), run by whoever runs the server.
+    """
+    if actor is not None:
+        policy.require_administer(actor, user)
+    attempts = AccessAttempt.objects.filter(username=user.get_username())
+    failures = sum(attempts.values_list("failures_since_start", flat=True))
+    attempts.delete()
+    audit.record(
+        actor=actor, verb=USER_UNLOCKED, target=user, before={"failures": failures}, reason=reason
+    )
+    return failures
 
 
 @transaction.atomic

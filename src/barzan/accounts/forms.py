@@ -4,6 +4,7 @@ from datetime import datetime, time
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,7 +68,21 @@ class TokenForm(Form):
 
 
 class PasswordChangeForm(BarzanFormMixin, auth_forms.PasswordChangeForm):
-    pass
+    """The old password is checked like a login, under the same lockout: a borrowed session
+    must not become a way to guess it."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        user = authenticate(self.request, username=self.user.get_username(), password=old_password)
+        if user is None or user.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class SetPasswordForm(BarzanFormMixin, auth_forms.SetPasswordForm):

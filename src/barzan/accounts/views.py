@@ -53,6 +53,7 @@ from .models import ApiToken, User
 from .readers import (
     grants_of,
     has_confirmed_device,
+    login_locks_of,
     tokens_of,
     two_factor_required,
     two_factor_state,
@@ -329,6 +330,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         "cancel_url": reverse_lazy("accounts:account"),
     }
 
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["request"] = self.request
+        return kwargs
+
     def form_valid(self, form):
         actions.change_password(
             actor=self.request.user, password=form.cleaned_data["new_password1"]
@@ -416,6 +422,7 @@ class UserDetailView(ScopedDetailView):
             can_administer=policy.can_administer(self.request.user, account),
             can_add_grant=policy.can(self.request.user, MANAGE),
             has_device=has_confirmed_device(account),
+            login_locks=login_locks_of(account),
             tokens=policy.scope(self.request.user, VIEW, account.api_tokens.all()),
         )
         return context
@@ -481,7 +488,8 @@ class UserUpdateView(UserAdministerMixin, ScopedUpdateView):
 
 
 class UserCommandView(UserAdministerMixin, ScopedViewMixin, View):
-    """A one-button change to another account: (de)activate, reset two-factor, send a link."""
+    """A one-button change to another account: (de)activate, unlock, reset two-factor, send a
+    link."""
 
     http_method_names = ["post"]
 
@@ -494,6 +502,11 @@ class UserCommandView(UserAdministerMixin, ScopedViewMixin, View):
         elif command == "activate":
             actions.set_user_active(actor=request.user, user=account, is_active=True)
             messages.success(request, _("The user was activated."))
+        elif command == "unlock":
+            actions.unlock_user(
+                actor=request.user, user=account, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("The user can log in again from every address."))
         elif command == "reset-two-factor":
             actions.reset_two_factor(
                 actor=request.user, user=account, reason=request.POST.get("reason", "")
