@@ -200,6 +200,11 @@ PASSWORD_RESET_TIMEOUT = 3 * 3600
 TWO_FACTOR = env_str("TWO_FACTOR", "required")
 OTP_TOTP_ISSUER = "Barzan"
 
+# API tokens expire: after this many days unless their creator chooses sooner, never later
+# than the maximum.
+BARZAN_API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+BARZAN_API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+
 # Failed logins lock a username only from the client address that failed, so nobody can lock
 # a colleague out from elsewhere. After the limit the pair waits BARZAN_LOCKOUT_DELAY; each
 # further failure doubles the wait, up to the cap (see accounts.lockout).

@@ -283,11 +283,16 @@ class AccountView(LoginRequiredMixin, TemplateView):
         form = ApiTokenForm(request.POST, actor=request.user)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(token_form=form))
-        token, raw = actions.create_api_token(
-            actor=request.user,
-            name=form.cleaned_data["name"],
-            expires_at=form.cleaned_data["expires_on"],
-        )
+        try:
+            token, raw = actions.create_api_token(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                expires_at=form.cleaned_data["expires_on"],
+                scope=form.cleaned_data["scope"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+            return self.render_to_response(self.get_context_data(token_form=form))
         context = {"token": token, "raw": raw, "page_title": _("New API token")}
         return render(request, "accounts/api_token_created.html", context)
 
