@@ -261,12 +261,15 @@ def reset_two_factor(*, actor: User, user: User, reason: str = "") -> None:
         policy.require_administer(actor, user)
     elif two_factor_required(user):
         raise PermissionDenied
+    removed, _by_model = TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     audit.record(actor=actor, verb=TWO_FACTOR_RESET, target=user, reason=reason)
     # A token would otherwise keep working without the second factor it was created under.
     _revoke_all_tokens(actor=actor, user=user, because=TWO_FACTOR_RESET)
-    _mail_user(user, "two_factor_removed", {"when": timezone.now(), "actor": actor})
+    if removed:
+        by = actor if actor is not None else _("an administrator")
+        _mail_user(user, "two_factor_removed", {"when": timezone.now(), "actor": by})
 
 
 # -- API tokens

@@ -317,3 +317,10 @@ class TestTwoFactorMail:
         with django_capture_on_commit_callbacks(execute=True):
             actions.reset_two_factor(actor=people.admin, user=user)
         assert mail.outbox == []
+
+    def test_a_reset_with_no_device_to_remove_sends_nothing(
+        self, people, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.reset_two_factor(actor=people.admin, user=people.tehran_analyst)
+        assert mail.outbox == []
