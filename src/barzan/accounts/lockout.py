@@ -117,5 +117,4 @@ def locked_out(request, original_response=None, credentials=None):
     until = handler.locked_until(request, credentials)
     if is_api_path(request.path):
         return error_response(429)
-    context = {"until": until, "page_title": None}
-    return render(request, "accounts/locked_out.html", context, status=429)
+    return render(request, "accounts/locked_out.html", {"until": until}, status=429)
