@@ -248,14 +248,31 @@ PASSWORD_RESET_TIMEOUT = 3 * 3600
 TWO_FACTOR = env_str("TWO_FACTOR", "required")
 OTP_TOTP_ISSUER = "Barzan"
 
+# API tokens expire: after this many days unless their creator chooses sooner, never later
+# than the maximum.
+BARZAN_API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+BARZAN_API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+
+# Failed logins lock a username only from the client address that failed, so nobody can lock
+# a colleague out from elsewhere. After the limit the pair waits BARZAN_LOCKOUT_DELAY; each
+# further failure doubles the wait, up to the cap (see accounts.lockout).
 AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURES", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOCKOUT_MINUTES", 15))
-# Lock a username only from the address that failed, so nobody can lock a colleague out.
+BARZAN_LOCKOUT_DELAY = timedelta(minutes=env_int("LOCKOUT_MINUTES", 5))
+BARZAN_LOCKOUT_MAX_DELAY = timedelta(minutes=env_int("LOCKOUT_MAX_MINUTES", 240))
+# How long failures are remembered after the last one: the delay keeps growing within it.
+AXES_COOLOFF_TIME = timedelta(hours=24)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "barzan.accounts.lockout.GrowingDelayHandler"
+AXES_LOCKOUT_CALLABLE = "barzan.accounts.lockout.locked_out"
+# Attempts during a wait are refused unchecked and not counted: they do not restart it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False
+# Reverse proxies in front of Barzan that append the client to X-Forwarded-For (nginx: one).
+# 0: the connection's own address; the header, which any client can write, is ignored.
+BARZAN_TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "barzan.accounts.lockout.client_address"
 
 # -- Language, time
 LANGUAGE_CODE = "fa"

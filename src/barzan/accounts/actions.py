@@ -7,7 +7,10 @@ and device keys never enter the audit log.
 """
 
 import secrets
+from datetime import timedelta
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
@@ -27,11 +30,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from barzan import audit
 from barzan.access import policy
 from barzan.access.models import Grant, Role
+from barzan.core import jalali
 from barzan.core.concurrency import check_version
-from barzan.core.text import clean
+from barzan.core.text import clean, localize_digits
 
+from .choices import TokenScope
 from .models import ApiToken, User, hash_token
-from .readers import two_factor_required
+from .readers import has_confirmed_device, two_factor_required
 
 LOGGED_IN = audit.verb("user.logged_in", _("Logged in"))
 LOGGED_OUT = audit.verb("user.logged_out", _("Logged out"))
@@ -51,9 +56,40 @@ GRANT_REVOKED = audit.verb("grant.revoked", _("Role revoked"))
 PASSWORD_LINK_SENT = audit.verb("user.password_link_sent", _("Password link emailed"))
 TOKEN_CREATED = audit.verb("api_token.created", _("API token created"))
 TOKEN_REVOKED = audit.verb("api_token.revoked", _("API token revoked"))
+USER_UNLOCKED = audit.verb("user.unlocked", _("Login lock removed"))
 
 PROFILE_FIELDS = ("first_name", "last_name", "email", "language")
 RECOVERY_CODE_COUNT = 10
+
+
+def _mail_user(user: User, template: str, context: dict) -> None:
+    """Email `user`, in their language, once the transaction commits (if they have an address)."""
+    if not user.email:
+        return
+    context = {"user": user, **context}
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
+            key: jalali.format_datetime(value) if key == "when" else value
+            for key, value in context.items()
+        }
+        subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"accounts/email/{template}.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+
+
+def _revoke_all_tokens(*, actor, user: User, because: str) -> int:
+    """Delete every API token of `user` (a credential changed); return how many there were."""
+    tokens = list(ApiToken.objects.filter(user=user))
+    for token in tokens:
+        audit.record(
+            actor=actor,
+            verb=TOKEN_REVOKED,
+            target=token,
+            before={"name": token.name, "prefix": token.prefix},
+            after={"revoked_by": because},
+        )
+    ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).delete()
+    return len(tokens)
 
 
 # -- logging in and out
@@ -135,6 +171,7 @@ def change_password(*, actor: User, password: str) -> User:
     actor.set_password(password)
     actor.save(update_fields=["password"])
     audit.record(actor=actor, verb=PASSWORD_CHANGED, target=actor)
+    _revoke_all_tokens(actor=actor, user=actor, because=PASSWORD_CHANGED)
     return actor
 
 
@@ -163,6 +200,7 @@ def reset_password(*, user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     audit.record(actor=user, verb=PASSWORD_RESET, target=user)
+    _revoke_all_tokens(actor=user, user=user, because=PASSWORD_RESET)
     return user
 
 
@@ -207,6 +245,8 @@ def _enable_two_factor(request, device: TOTPDevice) -> list[str]:
     StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
     otp_login(request, device)
     audit.record(actor=actor, verb=TWO_FACTOR_ENABLED, target=actor)
+    # Enrolment trusts whoever holds the password at that moment: tell the owner.
+    _mail_user(actor, "two_factor_enrolled", {"when": timezone.now()})
     return codes
 
 
@@ -221,30 +261,84 @@ def reset_two_factor(*, actor: User, user: User, reason: str = "") -> None:
         policy.require_administer(actor, user)
     elif two_factor_required(user):
         raise PermissionDenied
+    removed, _by_model = TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     audit.record(actor=actor, verb=TWO_FACTOR_RESET, target=user, reason=reason)
+    # A token would otherwise keep working without the second factor it was created under.
+    _revoke_all_tokens(actor=actor, user=user, because=TWO_FACTOR_RESET)
+    if removed:
+        by = actor if actor is not None else _("an administrator")
+        _mail_user(user, "two_factor_removed", {"when": timezone.now(), "actor": by})
 
 
 # -- API tokens
 
 
+def token_expiry_bounds() -> tuple:
+    """Return the default expiry of a token created now, and the latest one allowed."""
+    now = timezone.now()
+    return (
+        now + timedelta(days=settings.BARZAN_API_TOKEN_DAYS),
+        now + timedelta(days=settings.BARZAN_API_TOKEN_MAX_DAYS),
+    )
+
+
 @transaction.atomic
-def create_api_token(*, actor: User, name: str, expires_at=None) -> tuple[ApiToken, str]:
-    """Create an API token for `actor`; return it with its secret, which is shown only once."""
+def create_api_token(
+    *, actor: User, name: str, expires_at=None, scope: str = TokenScope.READ
+) -> tuple[ApiToken, str]:
+    """Create an API token for `actor`; return it with its secret, which is shown only once.
+
+    Without `expires_at` the token lasts the default number of days. A user whose roles
+    require two-factor authentication must have it on: a token skips the second factor.
+    """
+    if two_factor_required(actor) and not has_confirmed_device(actor):
+        raise ValidationError(
+            _(
+                "Your role requires two-factor authentication. Turn it on before creating "
+                "an API token."
+            ),
+            code="two_factor_required",
+        )
     name = clean(name)
     if not name:
         raise ValidationError(
             {"name": _("Give the token a name, such as the program that will use it.")}
         )
-    if expires_at is not None and expires_at <= timezone.now():
+    if scope not in TokenScope.values:
+        raise ValidationError({"scope": _("Choose read only, or read and write.")})
+    default_expiry, latest_expiry = token_expiry_bounds()
+    if expires_at is None:
+        expires_at = default_expiry
+    if expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("The expiry must be in the future.")})
+    if expires_at > latest_expiry:
+        raise ValidationError(
+            {
+                "expires_at": _("A token may last at most %(days)s days.")
+                % {"days": localize_digits(settings.BARZAN_API_TOKEN_MAX_DAYS)}
+            }
+        )
     raw = ApiToken.generate()
     token = ApiToken.objects.create(
-        user=actor, name=name, key_hash=hash_token(raw), prefix=raw[:8], expires_at=expires_at
+        user=actor,
+        name=name,
+        key_hash=hash_token(raw),
+        prefix=raw[:8],
+        expires_at=expires_at,
+        scope=scope,
     )
     audit.record(
-        actor=actor, verb=TOKEN_CREATED, target=token, after={"name": name, "prefix": token.prefix}
+        actor=actor,
+        verb=TOKEN_CREATED,
+        target=token,
+        after={
+            "name": name,
+            "prefix": token.prefix,
+            "scope": scope,
+            "expires_at": expires_at.isoformat(),
+        },
     )
     return token, raw
 
@@ -264,6 +358,23 @@ def revoke_api_token(*, actor: User, token: ApiToken) -> None:
 
 
 # -- administering users and grants
+
+
+@transaction.atomic
+def unlock_user(*, actor, user: User, reason: str = "") -> int:
+    """Forget every failed login of `user` from every address; return how many were forgotten.
+
+    `actor` None is the command line (`barzan unlock`), run by whoever runs the server.
+    """
+    if actor is not None:
+        policy.require_administer(actor, user)
+    attempts = AccessAttempt.objects.filter(username=user.get_username())
+    failures = sum(attempts.values_list("failures_since_start", flat=True))
+    attempts.delete()
+    audit.record(
+        actor=actor, verb=USER_UNLOCKED, target=user, before={"failures": failures}, reason=reason
+    )
+    return failures
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 """The calling user in the API: who they are and what they hold."""
 
+from datetime import datetime
+
 from ninja import Router, Schema
 
 from barzan.access import policy
@@ -14,6 +16,13 @@ class GrantOut(Schema):
     actions: list[str]
 
 
+class TokenOut(Schema):
+    name: str
+    prefix: str
+    scope: str
+    expires_at: datetime
+
+
 class MeOut(Schema):
     username: str
     name: str
@@ -21,12 +30,15 @@ class MeOut(Schema):
     language: str
     is_privileged: bool
     grants: list[GrantOut]
+    token: TokenOut | None = None
 
 
 @router.get("/", response=MeOut, summary="Who am I")
 def me(request):
-    """Return the calling user and their grants, as the access policy reads them."""
+    """Return the calling user and their grants, as the access policy reads them, and the
+    API token of the call (its scope and expiry), if it was made with one."""
     user = request.user
+    token = getattr(request, "api_token", None)
     return {
         "username": user.username,
         "name": user.get_full_name(),
@@ -42,4 +54,5 @@ def me(request):
             }
             for grant in policy.grants(user)
         ],
+        "token": token,
     }

@@ -1,9 +1,10 @@
 """Forms for logging in, passwords, two-factor codes, profiles, tokens and administration."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from barzan.core.text import localize_digits, to_latin_digits
 from barzan.core.widgets import SearchSelect
 from barzan.geo.forms import AreaChoiceField
 
+from .choices import TokenScope
 from .models import User
 
 
@@ -67,7 +69,21 @@ class TokenForm(Form):
 
 
 class PasswordChangeForm(BarzanFormMixin, auth_forms.PasswordChangeForm):
-    pass
+    """The old password is checked like a login, under the same lockout: a borrowed session
+    must not become a way to guess it."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        user = authenticate(self.request, username=self.user.get_username(), password=old_password)
+        if user is None or user.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class SetPasswordForm(BarzanFormMixin, auth_forms.SetPasswordForm):
@@ -110,11 +126,28 @@ class ApiTokenForm(Form):
         max_length=100,
         help_text=_("What will use this token, such as “provincial dashboard”."),
     )
-    expires_on = JalaliDateField(
-        label=_("Expires on"),
+    scope = forms.ChoiceField(
+        label=_("Scope"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
         required=False,
-        help_text=_("Leave empty for a token that does not expire."),
+        widget=forms.RadioSelect,
+        help_text=_("A read-only token cannot change anything, whatever your roles allow."),
     )
+    expires_on = JalaliDateField(label=_("Expires on"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expires_on"].help_text = _(
+            "Leave empty for a token that lasts %(days)s days; at most %(max_days)s days."
+        ) % {
+            "days": localize_digits(settings.BARZAN_API_TOKEN_DAYS),
+            "max_days": localize_digits(settings.BARZAN_API_TOKEN_MAX_DAYS),
+        }
+
+    def clean_scope(self):
+        # Unchosen means the narrower scope.
+        return self.cleaned_data.get("scope") or TokenScope.READ
 
     def clean_expires_on(self):
         day = self.cleaned_data.get("expires_on")
@@ -123,6 +156,15 @@ class ApiTokenForm(Form):
         expires_at = timezone.make_aware(datetime.combine(day, time.max))
         if expires_at <= timezone.now():
             raise forms.ValidationError(_("The expiry must be in the future."))
+        latest = timezone.now() + timedelta(days=settings.BARZAN_API_TOKEN_MAX_DAYS)
+        if day == timezone.localtime(latest).date():
+            # The last allowed day ends at the maximum, not at midnight.
+            return min(expires_at, latest)
+        if expires_at > latest:
+            raise forms.ValidationError(
+                _("A token may last at most %(days)s days.")
+                % {"days": localize_digits(settings.BARZAN_API_TOKEN_MAX_DAYS)}
+            )
         return expires_at
 
 

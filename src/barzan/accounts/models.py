@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from barzan.core.models import VersionedModel
 
+from .choices import TokenScope
+
 
 class User(AbstractUser, VersionedModel):
     """A person who works in Barzan: an officer, a council secretary, an agency focal point.
@@ -44,7 +46,11 @@ def hash_token(raw: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its hash is stored; the token is shown once."""
+    """A bearer token for the API. Only its hash is stored; the token is shown once.
+
+    Every token expires, and a read-only token is refused on writes. Changing or resetting
+    the password and resetting two-factor delete all of the user's tokens.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -56,7 +62,10 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("starts with"), max_length=16, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    scope = models.CharField(
+        _("scope"), max_length=16, choices=TokenScope.choices, default=TokenScope.READ
+    )
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
     class Meta:
@@ -73,4 +82,8 @@ class ApiToken(models.Model):
 
     @property
     def is_expired(self) -> bool:
-        return self.expires_at is not None and self.expires_at <= timezone.now()
+        return self.expires_at <= timezone.now()
+
+    @property
+    def may_write(self) -> bool:
+        return self.scope == TokenScope.READ_WRITE

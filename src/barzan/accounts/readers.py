@@ -1,13 +1,16 @@
 """Reads about accounts: two-factor state, and the users an administrator may see."""
 
+from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch, Sum
+from django.utils import timezone
 from django_otp import user_has_device
 
 from barzan.access import policy
 from barzan.access.actions import VIEW
 from barzan.access.models import Grant
 
+from .lockout import Lock
 from .models import ApiToken, User
 
 
@@ -65,3 +68,18 @@ def grants_of(user):
 def tokens_of(user):
     """Return `user`'s own API tokens."""
     return policy.scope(user, VIEW, ApiToken.objects.filter(user=user))
+
+
+def login_locks_of(user) -> list[Lock]:
+    """Return the remembered failed logins of `user`, one per client address, newest first."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    rows = (
+        AccessAttempt.objects.filter(username=user.get_username(), attempt_time__gte=since)
+        .values("ip_address")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .order_by("-last")
+    )
+    return [
+        Lock(user.get_username(), row["ip_address"] or "", row["failures"], row["last"])
+        for row in rows
+    ]

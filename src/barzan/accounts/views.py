@@ -53,6 +53,7 @@ from .models import ApiToken, User
 from .readers import (
     grants_of,
     has_confirmed_device,
+    login_locks_of,
     tokens_of,
     two_factor_required,
     two_factor_state,
@@ -282,11 +283,16 @@ class AccountView(LoginRequiredMixin, TemplateView):
         form = ApiTokenForm(request.POST, actor=request.user)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(token_form=form))
-        token, raw = actions.create_api_token(
-            actor=request.user,
-            name=form.cleaned_data["name"],
-            expires_at=form.cleaned_data["expires_on"],
-        )
+        try:
+            token, raw = actions.create_api_token(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                expires_at=form.cleaned_data["expires_on"],
+                scope=form.cleaned_data["scope"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+            return self.render_to_response(self.get_context_data(token_form=form))
         context = {"token": token, "raw": raw, "page_title": _("New API token")}
         return render(request, "accounts/api_token_created.html", context)
 
@@ -328,6 +334,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         "page_title": _("Change password"),
         "cancel_url": reverse_lazy("accounts:account"),
     }
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["request"] = self.request
+        return kwargs
 
     def form_valid(self, form):
         actions.change_password(
@@ -416,6 +427,7 @@ class UserDetailView(ScopedDetailView):
             can_administer=policy.can_administer(self.request.user, account),
             can_add_grant=policy.can(self.request.user, MANAGE),
             has_device=has_confirmed_device(account),
+            login_locks=login_locks_of(account),
             tokens=policy.scope(self.request.user, VIEW, account.api_tokens.all()),
         )
         return context
@@ -481,7 +493,8 @@ class UserUpdateView(UserAdministerMixin, ScopedUpdateView):
 
 
 class UserCommandView(UserAdministerMixin, ScopedViewMixin, View):
-    """A one-button change to another account: (de)activate, reset two-factor, send a link."""
+    """A one-button change to another account: (de)activate, unlock, reset two-factor, send a
+    link."""
 
     http_method_names = ["post"]
 
@@ -494,6 +507,11 @@ class UserCommandView(UserAdministerMixin, ScopedViewMixin, View):
         elif command == "activate":
             actions.set_user_active(actor=request.user, user=account, is_active=True)
             messages.success(request, _("The user was activated."))
+        elif command == "unlock":
+            actions.unlock_user(
+                actor=request.user, user=account, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("The user can log in again from every address."))
         elif command == "reset-two-factor":
             actions.reset_two_factor(
                 actor=request.user, user=account, reason=request.POST.get("reason", "")

@@ -3,14 +3,16 @@
 import pytest
 from django.test import Client
 
+from .support import token_for
+
 
 @pytest.fixture
 def bearer(db):
-    """Return a function giving the headers that authenticate `user` with a new API token."""
-    from barzan.accounts.actions import create_api_token
+    """Return a function giving the headers that authenticate `user` with a new API token
+    (read and write unless `scope` says otherwise)."""
 
-    def headers(user) -> dict:
-        _token, raw = create_api_token(actor=user, name="t")
+    def headers(user, scope="read_write") -> dict:
+        _token, raw = token_for(user, scope)
         return {"Authorization": f"Bearer {raw}"}
 
     return headers

@@ -5,11 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from barzan.accounts.actions import create_api_token
 from barzan.accounts.models import ApiToken
 from barzan.registry.models import Organization
 
-from .support import assert_error
+from .support import assert_error, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -55,13 +54,13 @@ class TestUnauthenticated:
         assert_error(response, 401, "not_authenticated")
 
     def test_an_expired_token_gets_401(self, client, people):
-        token, raw = create_api_token(actor=people.tehran_manager, name="t")
+        token, raw = token_for(people.tehran_manager)
         ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(days=1))
         response = client.get("/api/v1/me/", headers={"Authorization": f"Bearer {raw}"})
         assert_error(response, 401)
 
     def test_a_deactivated_users_token_gets_401(self, client, people):
-        _token, raw = create_api_token(actor=people.tehran_manager, name="t")
+        _token, raw = token_for(people.tehran_manager)
         people.tehran_manager.is_active = False
         people.tehran_manager.save()
         response = client.get("/api/v1/me/", headers={"Authorization": f"Bearer {raw}"})
@@ -80,7 +79,7 @@ class TestBearerToken:
         assert response.json()["username"] == "tehran-manager"
 
     def test_a_token_records_when_it_was_last_used(self, client, people):
-        token, raw = create_api_token(actor=people.tehran_manager, name="t")
+        token, raw = token_for(people.tehran_manager)
         assert token.last_used_at is None
         client.get("/api/v1/me/", headers={"Authorization": f"Bearer {raw}"})
         token.refresh_from_db()
