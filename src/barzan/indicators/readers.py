@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal, DivisionByZero, InvalidOperation
+
+from django.db.models import Q
 
 from barzan.access import policy
 from barzan.access.actions import VIEW
 from barzan.geo.models import Area
 
 from . import display
-from .choices import Direction, Operator
+from .choices import Aggregation, Direction, Operator, ValueType
 from .models import (
     Breakdown,
     Indicator,
@@ -43,8 +45,12 @@ class Figure:
     expected: int | None = None
     source_id: int | None = None
     entered_at: datetime | None = None
-    # For a calculated figure: the summed numerator, which decides its suppression.
+    # For a calculated figure: the summed numerator and denominator, which decide its
+    # suppression.
     numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    # Hidden by secondary suppression, to protect a hidden figure next to it.
+    withheld: bool = False
 
     @property
     def completeness(self) -> Decimal | None:
@@ -72,7 +78,8 @@ def figures(
     """Return the effective figures of `indicators` for `areas` × `periods` × `breakdowns`.
 
     `breakdowns` defaults to the total. `user` None reads everything (jobs, commands).
-    Calculated indicators are computed from their parts, which need not be listed.
+    Calculated indicators are computed from their parts, which need not be listed. A
+    figure that secondary suppression hides from the user is marked `withheld`.
     """
     indicators = list(indicators)
     measured = {i.pk for i in indicators if not i.is_calculated}
@@ -81,11 +88,48 @@ def figures(
         measured.update((indicator.numerator_id, indicator.denominator_id))
     area_ids, period_ids = _ids(areas), _ids(periods)
     breakdown_ids = _ids(breakdowns) if breakdowns is not None else [total_breakdown_id()]
-    found: dict[Key, Figure] = {}
     if not measured or not area_ids or not period_ids:
-        return found
+        return {}
+    found = _effective(user, measured, area_ids, period_ids, breakdown_ids)
+    known = {i.pk: i for i in indicators if not i.is_calculated}
+    for indicator in calculated:
+        for name in ("numerator", "denominator"):
+            if Indicator._meta.get_field(name).is_cached(indicator):
+                part = getattr(indicator, name)
+                known[part.pk] = part
+    for key in withheld(user=user, keys=found, known=known):
+        found[key] = replace(found[key], withheld=True)
+    for indicator in calculated:
+        for area_id in area_ids:
+            for period_id in period_ids:
+                for breakdown_id in breakdown_ids:
+                    numerator = found.get(
+                        (indicator.numerator_id, area_id, period_id, breakdown_id)
+                    )
+                    denominator = found.get(
+                        (indicator.denominator_id, area_id, period_id, breakdown_id)
+                    )
+                    value = ratio(indicator, numerator, denominator)
+                    if value is not None:
+                        found[(indicator.pk, area_id, period_id, breakdown_id)] = Figure(
+                            value,
+                            numerator.is_rollup,
+                            numerator.reported,
+                            numerator.expected,
+                            numerator.source_id,
+                            numerator.entered_at,
+                            numerator.value,
+                            denominator.value,
+                            numerator.withheld or denominator.withheld,
+                        )
+    return found
+
+
+def _effective(user, indicator_ids, area_ids, period_ids, breakdown_ids) -> dict[Key, Figure]:
+    """Return the effective figures of measured indicators: raw values over roll-ups."""
+    found: dict[Key, Figure] = {}
     lookup = {
-        "indicator_id__in": measured,
+        "indicator_id__in": indicator_ids,
         "area_id__in": area_ids,
         "period_id__in": period_ids,
         "breakdown_id__in": breakdown_ids,
@@ -112,28 +156,116 @@ def figures(
             row[5],
             row[6],
         )
-    for indicator in calculated:
-        for area_id in area_ids:
-            for period_id in period_ids:
-                for breakdown_id in breakdown_ids:
-                    numerator = found.get(
-                        (indicator.numerator_id, area_id, period_id, breakdown_id)
-                    )
-                    denominator = found.get(
-                        (indicator.denominator_id, area_id, period_id, breakdown_id)
-                    )
-                    value = ratio(indicator, numerator, denominator)
-                    if value is not None:
-                        found[(indicator.pk, area_id, period_id, breakdown_id)] = Figure(
-                            value,
-                            numerator.is_rollup,
-                            numerator.reported,
-                            numerator.expected,
-                            numerator.source_id,
-                            numerator.entered_at,
-                            numerator.value,
-                        )
     return found
+
+
+def withheld(*, user, keys: Iterable[Key], known: dict[int, Indicator] | None = None) -> set[Key]:
+    """Return which of `keys` secondary suppression hides from `user` (see `display.protect`).
+
+    Each figure is judged in its table: its area's parent and the parent's children, by
+    the total and every breakdown part of the indicator, in its period. The table is the
+    same whichever page or export shows the figure, so a figure withheld on one is
+    withheld on all. Only tables holding a count below the threshold are read whole.
+    `known` maps indicator ids to indicators already read.
+    """
+    viewer = display.viewer_of(user)
+    keys = set(keys)
+    known = known or {}
+    wanted = {key[0] for key in keys}
+    if not wanted <= known.keys():
+        known = known | Indicator.objects.in_bulk(wanted - known.keys())
+    indicators = {
+        pk: indicator
+        for pk in wanted
+        if (indicator := known.get(pk)) is not None
+        and not indicator.is_calculated
+        and indicator.value_type == ValueType.COUNT
+        and not display.is_owner(indicator, viewer)
+    }
+    keys = {key for key in keys if key[0] in indicators}
+    if not keys:
+        return set()
+    # First ask whether any table holds a small count at all; most hold none.
+    area_ids = {key[1] for key in keys}
+    parents = Area.objects.filter(pk__in=area_ids, parent_id__isnull=False).values("parent_id")
+    small = Q(value__lt=display.threshold()) & (
+        Q(area__parent_id__in=parents) | Q(area_id__in=parents) | Q(area_id__in=area_ids)
+    )
+    rows = [
+        model.objects.filter(
+            small, indicator_id__in=indicators, period_id__in={key[2] for key in keys}
+        ).values_list("indicator_id", "area_id", "area__parent_id", "period_id")
+        for model in (IndicatorValue, IndicatorAggregate)
+    ]
+    at_risk: set[tuple[int, int, int]] = set()
+    for indicator_id, area_id, parent_id, period_id in rows[0].union(rows[1]):
+        # A table is (indicator, parent, period); an area without a parent is its own.
+        at_risk.add((indicator_id, parent_id or -area_id, period_id))
+        at_risk.add((indicator_id, area_id, period_id))
+    if not at_risk:
+        return set()
+    parent_of = dict(Area.objects.filter(pk__in=area_ids).values_list("pk", "parent_id"))
+    tables = {(key[0], parent_of.get(key[1]) or -key[1], key[2]) for key in keys} & at_risk
+    if not tables:
+        return set()
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, parent_id in Area.objects.filter(
+        parent_id__in={table[1] for table in tables if table[1] > 0}
+    ).values_list("pk", "parent_id"):
+        children[parent_id].append(pk)
+    total = total_breakdown_id()
+    parts_of: dict[str, list[int]] = defaultdict(list)
+    for pk, dimension in Breakdown.objects.exclude(pk=total).values_list("pk", "dimension"):
+        parts_of[dimension].append(pk)
+    table_areas = {
+        area_id
+        for _indicator, parent, _period in tables
+        for area_id in ([parent, *children[parent]] if parent > 0 else [-parent])
+    }
+    found = _effective(
+        user,
+        {table[0] for table in tables},
+        table_areas,
+        {table[2] for table in tables},
+        [total, *(pk for ids in parts_of.values() for pk in ids)],
+    )
+    hidden_keys: set[Key] = set()
+    for indicator_id, parent, period_id in tables:
+        indicator = indicators[indicator_id]
+        rows = [parent, *children[parent]] if parent > 0 else [-parent]
+        columns = [total] + [
+            pk for dimension in indicator.dimensions or () for pk in parts_of[dimension]
+        ]
+        lines = []
+        if parent > 0 and indicator.aggregation in (Aggregation.SUM, Aggregation.LAST):
+            for column in columns:
+                lines.append(
+                    display.Line(
+                        (indicator_id, parent, period_id, column),
+                        tuple((indicator_id, child, period_id, column) for child in rows[1:]),
+                    )
+                )
+        for row in rows:
+            for dimension in indicator.dimensions or ():
+                lines.append(
+                    display.Line(
+                        (indicator_id, row, period_id, total),
+                        tuple((indicator_id, row, period_id, pk) for pk in parts_of[dimension]),
+                    )
+                )
+        values = {
+            (indicator_id, row, period_id, column): found[key].value
+            for row in rows
+            for column in columns
+            if (key := (indicator_id, row, period_id, column)) in found
+            and found[key].value is not None
+        }
+        hidden = [
+            cell for cell, value in values.items() if display.is_hidden(indicator, value, viewer)
+        ]
+        if hidden:
+            hidden_keys |= display.protect(lines, values, hidden)
+    return hidden_keys & keys
 
 
 def ratio(indicator: Indicator, numerator: Figure | None, denominator: Figure | None):
@@ -187,6 +319,7 @@ class ProfileRow:
     rank_of: int | None = None
     parent_shown: str = ""
     parent_value: Decimal | None = None
+    parent_figure: Figure | None = None
     source: object = None
     is_hidden: bool = False
 
@@ -218,7 +351,7 @@ def profile(*, user, area: Area, periods: int = 8) -> Profile:
     """
     from barzan.registry.models import Organization
 
-    viewer = policy.organizations_of(user) if user is not None else frozenset()
+    viewer = display.viewer_of(user)
     indicators = list(
         Indicator.objects.filter(is_active=True, is_key=True)
         .select_related("category", "owner", "numerator", "denominator")
@@ -273,12 +406,9 @@ def profile(*, user, area: Area, periods: int = 8) -> Profile:
             indicator=indicator,
             period=period,
             figure=figure,
-            shown=display.show(indicator, value, viewer, numerator=_numerator(figure)),
-            series=[
-                (p, f, display.show(indicator, f.value, viewer, numerator=f.numerator))
-                for p, f in series
-            ],
-            is_hidden=display.is_hidden(indicator, value, viewer, numerator=_numerator(figure)),
+            shown=display.show(indicator, figure, viewer),
+            series=[(p, f, display.show(indicator, f, viewer)) for p, f in series],
+            is_hidden=display.is_hidden(indicator, figure, viewer),
             source=organizations.get(figure.source_id)
             if figure and figure.source_id
             else (indicator.owner if figure else None),
@@ -300,9 +430,8 @@ def profile(*, user, area: Area, periods: int = 8) -> Profile:
                 parent_figure = compared.get((indicator.pk, parent.pk, period.pk, total))
                 if parent_figure is not None:
                     row.parent_value = parent_figure.value
-                    row.parent_shown = display.show(
-                        indicator, parent_figure.value, viewer, numerator=parent_figure.numerator
-                    )
+                    row.parent_figure = parent_figure
+                    row.parent_shown = display.show(indicator, parent_figure, viewer)
         section = sections.setdefault(
             indicator.category_id, ProfileSection(category=indicator.category)
         )
@@ -315,10 +444,6 @@ def profile(*, user, area: Area, periods: int = 8) -> Profile:
         sibling_count=len(siblings),
         is_synthetic=area.is_synthetic,
     )
-
-
-def _numerator(figure: Figure | None) -> Decimal | None:
-    return figure.numerator if figure is not None else None
 
 
 # -- validation rules
@@ -340,6 +465,10 @@ class Violation:
     period: Period
     left: Decimal
     right: Decimal
+    # The sides as figures, for `display`: a sum of parts is withheld when any part is
+    # hidden from the user, since the visible parts would give that part away.
+    left_figure: Figure | None = None
+    right_figure: Figure | None = None
 
 
 def violations(*, user, areas, periods, rules=None) -> list[Violation]:
@@ -355,6 +484,7 @@ def violations(*, user, areas, periods, rules=None) -> list[Violation]:
     if not rules or not areas or not periods:
         return []
     total = total_breakdown_id()
+    viewer = display.viewer_of(user)
     parts_of: dict[str, list[int]] = defaultdict(list)
     for pk, dimension in Breakdown.objects.values_list("pk", "dimension"):
         parts_of[dimension].append(pk)
@@ -374,22 +504,36 @@ def violations(*, user, areas, periods, rules=None) -> list[Violation]:
             for period in periods:
                 if rule.left_dimension:
                     parts = [
-                        found[(rule.left_id, area.pk, period.pk, pk)].value
+                        found[(rule.left_id, area.pk, period.pk, pk)]
                         for pk in parts_of[rule.left_dimension]
                         if (rule.left_id, area.pk, period.pk, pk) in found
                     ]
-                    left = sum(parts) if parts else None
+                    left = sum(part.value for part in parts) if parts else None
+                    left_figure = Figure(
+                        left,
+                        withheld=any(display.is_hidden(rule.left, p, viewer) for p in parts),
+                    )
                 else:
-                    figure = found.get(
+                    left_figure = found.get(
                         (rule.left_id, area.pk, period.pk, rule.left_breakdown_id or total)
                     )
-                    left = figure.value if figure else None
-                figure = found.get(
+                    left = left_figure.value if left_figure else None
+                right_figure = found.get(
                     (rule.right_id, area.pk, period.pk, rule.right_breakdown_id or total)
                 )
-                right = figure.value if figure else None
+                right = right_figure.value if right_figure else None
                 if left is None or right is None:
                     continue
                 if not compare(Decimal(left), Decimal(right)):
-                    broken.append(Violation(rule, area, period, Decimal(left), Decimal(right)))
+                    broken.append(
+                        Violation(
+                            rule,
+                            area,
+                            period,
+                            Decimal(left),
+                            Decimal(right),
+                            left_figure,
+                            right_figure,
+                        )
+                    )
     return broken

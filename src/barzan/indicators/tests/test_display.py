@@ -95,26 +95,93 @@ class TestSmallCounts:
 
 
 class TestRatios:
-    """A ratio gives its numerator away: it is hidden when its numerator is a small count."""
+    """A ratio gives its parts away: it is hidden when either part is a hidden count."""
 
     def test_a_ratio_of_a_small_count_is_hidden(self, catalogue, english, viewers):
         rate = catalogue.unemployment_rate
         # 3 unemployed of 400 active: 0.75% would give the 3 away.
-        shown = display.show(rate, Decimal("0.75"), viewers("admin"), numerator=Decimal(3))
+        shown = display.show(
+            rate, Decimal("0.75"), viewers("admin"), numerator=Decimal(3), denominator=400
+        )
         assert shown == "<5"
-        assert display.export_value(rate, Decimal("0.75"), None, numerator=3) == "<5"
+        assert (
+            display.export_value(rate, Decimal("0.75"), None, numerator=3, denominator=400) == "<5"
+        )
+
+    def test_a_ratio_over_a_small_count_is_hidden(self, catalogue, english, viewers):
+        rate = catalogue.unemployment_rate
+        # 400 unemployed of 3 active: households ÷ a small count gives the count away too.
+        admin = viewers("admin")
+        assert display.is_hidden(rate, Decimal(13333), admin, numerator=400, denominator=3) is True
+        assert display.show(rate, Decimal("13333"), None, numerator=400, denominator=3) == "<5"
 
     def test_the_owner_sees_the_ratio_of_a_small_count(self, catalogue, english, viewers):
         rate = catalogue.unemployment_rate
-        shown = display.show(rate, Decimal("0.75"), viewers("focal_point"), numerator=3)
+        shown = display.show(
+            rate, Decimal("0.75"), viewers("focal_point"), numerator=3, denominator=400
+        )
         assert shown == "0.8%"
 
-    def test_a_ratio_of_a_large_count_is_shown(self, catalogue, english, viewers):
+    def test_a_ratio_of_large_counts_is_shown(self, catalogue, english, viewers):
         rate = catalogue.unemployment_rate
-        assert display.show(rate, Decimal("25"), viewers("admin"), numerator=100) == "25.0%"
+        shown = display.show(rate, Decimal("25"), viewers("admin"), numerator=100, denominator=400)
+        assert shown == "25.0%"
 
-    def test_a_ratio_without_its_numerator_is_shown(self, catalogue, english):
-        assert display.show(catalogue.unemployment_rate, Decimal("25"), None) == "25.0%"
+    @pytest.mark.parametrize("numerator,denominator", [(None, 400), (100, None), (None, None)])
+    def test_a_ratio_whose_count_parts_are_unknown_is_hidden(
+        self, catalogue, english, viewers, numerator, denominator
+    ):
+        rate = catalogue.unemployment_rate
+        shown = display.show(
+            rate, Decimal("25"), viewers("admin"), numerator=numerator, denominator=denominator
+        )
+        assert shown == "<5"
+
+    def test_the_owner_sees_a_ratio_whose_parts_are_unknown(self, catalogue, english, viewers):
+        assert display.show(catalogue.unemployment_rate, Decimal("25"), viewers("focal_point")) == (
+            "25.0%"
+        )
+
+    def test_a_ratio_of_parts_that_are_not_counts_is_shown_without_them(self, catalogue, english):
+        from barzan.indicators.actions import create_indicator
+
+        pupils = create_indicator(
+            actor=None,
+            code="pupil_ratio",
+            name_fa="نسبت",
+            category=catalogue.population.category,
+            owner=catalogue.owner,
+            value_type="number",
+            aggregation="none",
+            kind="calculated",
+            numerator=catalogue.population,
+            denominator=catalogue.households,
+            factor=1,
+        )
+        catalogue.population.value_type = "number"
+        catalogue.households.value_type = "number"
+        pupils.numerator, pupils.denominator = catalogue.population, catalogue.households
+        assert display.show(pupils, Decimal("3"), None) == "3"
+
+    def test_a_withheld_figure_is_hidden_from_everyone_it_is_withheld_from(
+        self, catalogue, english, viewers
+    ):
+        from barzan.indicators.readers import Figure
+
+        figure = Figure(Decimal(120), withheld=True)
+        assert display.is_hidden(catalogue.population, figure, viewers("admin")) is True
+        assert display.show(catalogue.population, figure, viewers("admin")) == "<5"
+        assert display.export_value(catalogue.population, figure, None) == "<5"
+        assert display.show(catalogue.population, Figure(Decimal(120)), None) == "120"
+
+    def test_a_ratio_figure_carries_its_parts(self, catalogue, english, viewers):
+        from barzan.indicators.readers import Figure
+
+        rate = catalogue.unemployment_rate
+        hidden = Figure(Decimal("75"), numerator=Decimal(300), denominator=Decimal(4))
+        shown = Figure(Decimal("75"), numerator=Decimal(300), denominator=Decimal(400))
+        assert display.show(rate, hidden, viewers("admin")) == "<5"
+        assert display.show(rate, shown, viewers("admin")) == "75.0%"
 
 
 class TestAnotherThreshold:

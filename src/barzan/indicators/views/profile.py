@@ -91,7 +91,7 @@ def entry_for(row: readers.ProfileRow, viewer: frozenset) -> ProfileEntry:
     # A suppressed value is a gap in the line: neither drawn nor used for the scale.
     points = [
         None
-        if figure.value is None or display.is_hidden(indicator, figure.value, viewer)
+        if figure.value is None or display.is_hidden(indicator, figure, viewer)
         else figure.value
         for _period, figure, _shown in row.series
     ]
@@ -106,7 +106,7 @@ def entry_for(row: readers.ProfileRow, viewer: frozenset) -> ProfileEntry:
     figure = row.figure
     value = figure.value if figure else None
     parent_value = row.parent_value
-    parent_hidden = display.is_hidden(indicator, parent_value, viewer)
+    parent_hidden = display.is_hidden(indicator, row.parent_figure, viewer)
     if value is not None and parent_value is not None and not row.is_hidden and not parent_hidden:
         if _compares_by_share(indicator) and parent_value > 0:
             entry.share = Decimal(value) / Decimal(parent_value)
