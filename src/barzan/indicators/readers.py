@@ -537,3 +537,61 @@ def violations(*, user, areas, periods, rules=None) -> list[Violation]:
                         )
                     )
     return broken
+
+
+# -- the audit log
+
+
+def hidden_in_audit(user, events) -> dict[int, set[str]]:
+    """Return, for each audit event of a figure entered or cleared, the fields of its
+    before and after that `user` may not see: the value and comment of a hidden figure.
+
+    The figure is judged as pages judge it (`display.is_hidden`), secondary suppression of
+    the cell as it stands now included. A figure of an indicator no longer in the
+    catalogue is hidden: nothing shows it is large.
+    """
+    viewer = display.viewer_of(user)
+    sides = [
+        (event, side, data)
+        for event in events
+        for side in ("before", "after")
+        if isinstance(data := getattr(event, side), dict) and data.get("value") is not None
+    ]
+    if not sides:
+        return {}
+    indicators = Indicator.objects.select_related("numerator", "denominator").in_bulk(
+        {int(event.target_id) for event, _s, _d in sides if event.target_id.isdigit()}
+    )
+    periods = dict(
+        Period.objects.filter(code__in={data.get("period") for _e, _s, data in sides}).values_list(
+            "code", "pk"
+        )
+    )
+    breakdowns = dict(Breakdown.objects.values_list("code", "pk"))
+
+    def key_of(event, data) -> Key | None:
+        if not event.target_id.isdigit() or event.area_id is None:
+            return None
+        period, breakdown = periods.get(data.get("period")), breakdowns.get(data.get("breakdown"))
+        if period is None or breakdown is None:
+            return None
+        return (int(event.target_id), event.area_id, period, breakdown)
+
+    keys = {key for event, _side, data in sides if (key := key_of(event, data))}
+    withheld_now = withheld(user=user, keys=keys, known=indicators) if keys else set()
+    hidden: dict[int, set[str]] = defaultdict(set)
+    for event, side, data in sides:
+        indicator = indicators.get(int(event.target_id)) if event.target_id.isdigit() else None
+        try:
+            value = Decimal(str(data["value"]))
+        except InvalidOperation:
+            value = None
+        if (
+            indicator is None
+            or value is None
+            or display.is_hidden(
+                indicator, Figure(value, withheld=key_of(event, data) in withheld_now), viewer
+            )
+        ):
+            hidden[event.pk] |= {f"{side}.value", f"{side}.comment"}
+    return hidden
