@@ -122,7 +122,12 @@ def show(indicator, value, viewer: Viewer, *, numerator=None, denominator=None) 
         return "—"
     if is_hidden(indicator, value, viewer, numerator=numerator, denominator=denominator):
         return suppressed_label()
-    value = _value(value)
+    return formatted(indicator, _value(value))
+
+
+def formatted(indicator, value) -> str:
+    """Return `value` in the page's digits, for a figure the viewer may see (a difference
+    between two shown figures, say); `show` decides first."""
     if indicator.value_type == ValueType.BOOLEAN:
         return _("yes") if value else _("no")
     text = format_number(value, decimals=decimals_for(indicator, Decimal(value)))

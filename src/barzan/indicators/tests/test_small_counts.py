@@ -449,3 +449,22 @@ class TestDifferencing:
         login(people.tehran_manager)
         values = api_items(client, f"{API}/values", area=areas.district6.pk, below="true")
         assert not any(item["suppressed"] for item in values)
+
+
+def test_a_visible_ratio_is_compared_with_its_parent_in_numbers(
+    client, login, people, areas, catalogue, neighborhoods
+):
+    """A ratio of large counts and its parent's are both shown: so is their difference."""
+    actions.update_indicator(
+        actor=None, indicator=catalogue.unemployment_rate, version=None, is_key=True
+    )
+    put(catalogue.unemployed, neighborhoods.n1, "60")
+    put(catalogue.active, neighborhoods.n1, "400")
+    put(catalogue.unemployed, neighborhoods.n2, "20")
+    put(catalogue.active, neighborhoods.n2, "400")
+    login(people.tehran_manager)
+    html = page(client, f"/indicators/profile/{neighborhoods.n1.pk}/")
+    row = re.search(r'<tr data-indicator="unemployment_rate">(.*?)</tr>', html, re.S).group(1)
+    assert "15.0%" in row
+    assert "<bdi>5.0%</bdi> above" in row
+    assert "&lt;5" not in row

