@@ -163,13 +163,14 @@ def protect(
     """Return the cells to withhold besides `hidden` so that no hidden cell of `values`
     can be worked out exactly from the visible cells by adding and subtracting lines.
 
-    A cell without a value is no part of any line. Cells are keys that sort (tuples of
-    ids), so the choice is the same on every page.
+    A cell without a value is no part of any line, and a line without a total or without
+    parts says nothing. Cells are keys that sort (tuples of ids), so the choice is the same
+    on every page.
     """
     lines = [
-        Line(line.total, tuple(part for part in line.parts if part in values))
+        Line(line.total, parts)
         for line in lines
-        if line.total in values
+        if line.total in values and (parts := tuple(part for part in line.parts if part in values))
     ]
     concealed = {cell for cell in hidden if cell in values}
     withheld: set[Hashable] = set()
@@ -200,10 +201,18 @@ def protect(
         if not derived:
             return withheld
         cell = derived[0]
-        if not any(
-            hide_next_to(line) for line in lines if cell in (line.total, *line.parts)
-        ):  # pragma: no cover - every derivable cell lies on a line with a visible cell
+        if any(hide_next_to(line) for line in lines if cell in (line.total, *line.parts)):
+            continue
+        # Its own lines are hidden whole: the other lines give it away; hide the smallest
+        # visible cell of the table.
+        visible = sorted(
+            {c for line in lines for c in (line.total, *line.parts)} - concealed,
+            key=lambda c: (values[c], c),
+        )
+        if not visible:
             return withheld
+        concealed.add(visible[0])
+        withheld.add(visible[0])
 
 
 def _derivable(lines: list[Line], concealed: set) -> set:

@@ -245,14 +245,6 @@ def withheld(*, user, keys: Iterable[Key], known: dict[int, Indicator] | None = 
                         tuple((indicator_id, child, period_id, column) for child in rows[1:]),
                     )
                 )
-        for row in rows:
-            for dimension in indicator.dimensions or ():
-                lines.append(
-                    display.Line(
-                        (indicator_id, row, period_id, total),
-                        tuple((indicator_id, row, period_id, pk) for pk in parts_of[dimension]),
-                    )
-                )
         values = {
             (indicator_id, row, period_id, column): found[key].value
             for row in rows
@@ -260,6 +252,13 @@ def withheld(*, user, keys: Iterable[Key], known: dict[int, Indicator] | None = 
             if (key := (indicator_id, row, period_id, column)) in found
             and found[key].value is not None
         }
+        for row in rows:
+            for dimension in indicator.dimensions or ():
+                parts = tuple((indicator_id, row, period_id, pk) for pk in parts_of[dimension])
+                # A total is entered apart from its parts: it is their sum only when every
+                # part was reported. (A roll-up is the sum of the children that reported.)
+                if all(part in values for part in parts):
+                    lines.append(display.Line((indicator_id, row, period_id, total), parts))
         hidden = [
             cell for cell, value in values.items() if display.is_hidden(indicator, value, viewer)
         ]
@@ -420,7 +419,8 @@ def profile(*, user, area: Area, periods: int = 8) -> Profile:
                 if (indicator.pk, sibling, period.pk, total) in compared
                 and compared[(indicator.pk, sibling, period.pk, total)].value is not None
             ]
-            if len(values) > 1 and indicator.direction != Direction.NEUTRAL:
+            # A hidden figure's rank among visible siblings would bound it: no rank.
+            if len(values) > 1 and indicator.direction != Direction.NEUTRAL and not row.is_hidden:
                 higher = indicator.direction == Direction.HIGHER_IS_BETTER
                 row.rank = 1 + sum(
                     1 for other in values if (other > value if higher else other < value)

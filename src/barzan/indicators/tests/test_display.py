@@ -308,7 +308,7 @@ def _derivable_by_elimination(lines, values, concealed) -> set:
 
     equations = []
     for line in lines:
-        if line.total not in values:
+        if line.total not in values or not any(part in values for part in line.parts):
             continue
         row = [Fraction(0)] * len(unknowns)
         for cell, sign in ((line.total, 1), *((part, -1) for part in line.parts)):
@@ -368,6 +368,11 @@ class TestSecondarySuppression:
     def test_a_line_without_its_total_gives_nothing_away(self):
         values = {"a": 3, "b": 40}
         assert display.protect([_line("p", "a", "b")], values, {"a"}) == set()
+
+    def test_a_line_without_parts_gives_nothing_away(self):
+        values = {"p": 43, "a": 3, "b": 40}
+        lines = [_line("p", "a", "b"), _line("a"), _line("b", "c")]
+        assert display.protect(lines, values, {"a"}) == {"b"}
 
     def test_a_part_without_a_figure_is_no_part(self):
         values = {"p": 43, "a": 3, "b": 40}

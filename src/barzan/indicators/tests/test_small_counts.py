@@ -468,3 +468,24 @@ def test_a_visible_ratio_is_compared_with_its_parent_in_numbers(
     assert "15.0%" in row
     assert "<bdi>5.0%</bdi> above" in row
     assert "&lt;5" not in row
+
+
+def test_a_hidden_figure_has_no_rank_in_the_profile_api(
+    client, login, people, catalogue, neighborhoods
+):
+    """Its rank among visible siblings would tell between which of them it lies."""
+    put(catalogue.unemployed, neighborhoods.n1, "3")
+    put(catalogue.unemployed, neighborhoods.n2, "40")
+    put(catalogue.unemployed, neighborhoods.n3, "12")
+    actions.update_indicator(actor=None, indicator=catalogue.unemployed, version=None, is_key=True)
+    login(people.tehran_manager)
+    for area, hidden in (
+        (neighborhoods.n1, True),
+        (neighborhoods.n3, True),
+        (neighborhoods.n2, False),
+    ):
+        body = client.get(f"{API}/areas/{area.pk}/profile").json()
+        rows = [row for section in body["sections"] for row in section["rows"]]
+        row = next(row for row in rows if row["indicator"] == "unemployed")
+        assert row["suppressed"] is hidden
+        assert (row["rank"] is None) is hidden
