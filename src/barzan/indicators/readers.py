@@ -86,6 +86,7 @@ def figures(
     calculated = [i for i in indicators if i.is_calculated]
     for indicator in calculated:
         measured.update((indicator.numerator_id, indicator.denominator_id))
+    areas = list(areas)
     area_ids, period_ids = _ids(areas), _ids(periods)
     breakdown_ids = _ids(breakdowns) if breakdowns is not None else [total_breakdown_id()]
     if not measured or not area_ids or not period_ids:
@@ -97,7 +98,13 @@ def figures(
             if Indicator._meta.get_field(name).is_cached(indicator):
                 part = getattr(indicator, name)
                 known[part.pk] = part
-    for key in withheld(user=user, keys=found, known=known):
+    # Areas passed as objects bring their paths: no need to read them again.
+    paths = {
+        area.pk: area.__dict__["path"]
+        for area in areas
+        if isinstance(area, Area) and "path" in area.__dict__
+    }
+    for key in withheld(user=user, keys=found, known=known, paths=paths):
         found[key] = replace(found[key], withheld=True)
     for indicator in calculated:
         for area_id in area_ids:
@@ -159,14 +166,23 @@ def _effective(user, indicator_ids, area_ids, period_ids, breakdown_ids) -> dict
     return found
 
 
-def withheld(*, user, keys: Iterable[Key], known: dict[int, Indicator] | None = None) -> set[Key]:
+def withheld(
+    *,
+    user,
+    keys: Iterable[Key],
+    known: dict[int, Indicator] | None = None,
+    paths: dict[int, str] | None = None,
+) -> set[Key]:
     """Return which of `keys` secondary suppression hides from `user` (see `display.protect`).
 
-    Each figure is judged in its table: its area's parent and the parent's children, by
-    the total and every breakdown part of the indicator, in its period. The table is the
-    same whichever page or export shows the figure, so a figure withheld on one is
-    withheld on all. Only tables holding a count below the threshold are read whole.
-    `known` maps indicator ids to indicators already read.
+    A figure is judged in its table: its area's parent and the parent's children, by the
+    total and every breakdown part of the indicator, in its period. A parent's figure
+    withheld in the grandparent's table is hidden in the parent's own table too, so that
+    its children cannot add up to it: tables are worked out from the top of the tree down.
+    The tables are the same whichever page or export shows the figure, so a figure
+    withheld on one is withheld on all. Only tables at or below one holding a count below
+    the threshold are read whole. `known` maps indicator ids to indicators already read,
+    `paths` area ids to their paths.
     """
     viewer = display.viewer_of(user)
     keys = set(keys)
@@ -185,73 +201,90 @@ def withheld(*, user, keys: Iterable[Key], known: dict[int, Indicator] | None = 
     keys = {key for key in keys if key[0] in indicators}
     if not keys:
         return set()
-    # First ask whether any table holds a small count at all; most hold none.
+    # The chain of tables above each area: its ancestors from the top (an area without a
+    # parent is its own table). Ids come from the paths, without reading the ancestors.
     area_ids = {key[1] for key in keys}
-    parents = Area.objects.filter(pk__in=area_ids, parent_id__isnull=False).values("parent_id")
+    paths = dict(paths or {})
+    if not area_ids <= paths.keys():
+        paths |= dict(Area.objects.filter(pk__in=area_ids - paths.keys()).values_list("pk", "path"))
+    chain_of = {
+        pk: [int(part) for part in paths[pk].strip("/").split("/")][:-1] or [pk]
+        for pk in area_ids
+        if pk in paths
+    }
+    chain_areas = {area for chain in chain_of.values() for area in chain}
+    # First ask whether any table holds a small count at all; most hold none.
     small = Q(value__lt=display.threshold()) & (
-        Q(area__parent_id__in=parents) | Q(area_id__in=parents) | Q(area_id__in=area_ids)
+        Q(area__parent_id__in=chain_areas) | Q(area_id__in=chain_areas)
     )
+    period_ids = {key[2] for key in keys}
     rows = [
         model.objects.filter(
-            small, indicator_id__in=indicators, period_id__in={key[2] for key in keys}
+            small, indicator_id__in=indicators, period_id__in=period_ids
         ).values_list("indicator_id", "area_id", "area__parent_id", "period_id")
         for model in (IndicatorValue, IndicatorAggregate)
     ]
     at_risk: set[tuple[int, int, int]] = set()
     for indicator_id, area_id, parent_id, period_id in rows[0].union(rows[1]):
-        # A table is (indicator, parent, period); an area without a parent is its own.
-        at_risk.add((indicator_id, parent_id or -area_id, period_id))
+        # A table is (indicator, area whose children are its rows, period).
         at_risk.add((indicator_id, area_id, period_id))
+        if parent_id is not None:
+            at_risk.add((indicator_id, parent_id, period_id))
     if not at_risk:
         return set()
-    parent_of = dict(Area.objects.filter(pk__in=area_ids).values_list("pk", "parent_id"))
-    tables = {(key[0], parent_of.get(key[1]) or -key[1], key[2]) for key in keys} & at_risk
-    if not tables:
+    # Tables above the first one at risk withhold nothing; those from it down are needed.
+    needed: dict[tuple[int, int, int], int] = {}  # table: its depth
+    for indicator_id, area_id, period_id, _breakdown in keys:
+        chain = chain_of.get(area_id, [])
+        first = next(
+            (n for n, a in enumerate(chain) if (indicator_id, a, period_id) in at_risk), None
+        )
+        if first is not None:
+            for depth, table_area in enumerate(chain[first:], start=first):
+                needed[(indicator_id, table_area, period_id)] = depth
+    if not needed:
         return set()
     children: dict[int, list[int]] = defaultdict(list)
     for pk, parent_id in Area.objects.filter(
-        parent_id__in={table[1] for table in tables if table[1] > 0}
+        parent_id__in={table[1] for table in needed}
     ).values_list("pk", "parent_id"):
         children[parent_id].append(pk)
     total = total_breakdown_id()
     parts_of: dict[str, list[int]] = defaultdict(list)
     for pk, dimension in Breakdown.objects.exclude(pk=total).values_list("pk", "dimension"):
         parts_of[dimension].append(pk)
-    table_areas = {
-        area_id
-        for _indicator, parent, _period in tables
-        for area_id in ([parent, *children[parent]] if parent > 0 else [-parent])
-    }
     found = _effective(
         user,
-        {table[0] for table in tables},
-        table_areas,
-        {table[2] for table in tables},
+        {table[0] for table in needed},
+        {area for table in needed for area in (table[1], *children[table[1]])},
+        {table[2] for table in needed},
         [total, *(pk for ids in parts_of.values() for pk in ids)],
     )
+    parent_of = {child: parent for parent, kids in children.items() for child in kids}
     hidden_keys: set[Key] = set()
-    for indicator_id, parent, period_id in tables:
+    for table in sorted(needed, key=needed.get):
+        indicator_id, table_area, period_id = table
         indicator = indicators[indicator_id]
-        rows = [parent, *children[parent]] if parent > 0 else [-parent]
+        rows = [table_area, *children[table_area]]
         columns = [total] + [
             pk for dimension in indicator.dimensions or () for pk in parts_of[dimension]
         ]
-        lines = []
-        if parent > 0 and indicator.aggregation in (Aggregation.SUM, Aggregation.LAST):
-            for column in columns:
-                lines.append(
-                    display.Line(
-                        (indicator_id, parent, period_id, column),
-                        tuple((indicator_id, child, period_id, column) for child in rows[1:]),
-                    )
-                )
         values = {
-            (indicator_id, row, period_id, column): found[key].value
+            key: found[key].value
             for row in rows
             for column in columns
             if (key := (indicator_id, row, period_id, column)) in found
             and found[key].value is not None
         }
+        lines = []
+        if indicator.aggregation in (Aggregation.SUM, Aggregation.LAST):
+            for column in columns:
+                lines.append(
+                    display.Line(
+                        (indicator_id, table_area, period_id, column),
+                        tuple((indicator_id, child, period_id, column) for child in rows[1:]),
+                    )
+                )
         for row in rows:
             for dimension in indicator.dimensions or ():
                 parts = tuple((indicator_id, row, period_id, pk) for pk in parts_of[dimension])
@@ -259,9 +292,12 @@ def withheld(*, user, keys: Iterable[Key], known: dict[int, Indicator] | None = 
                 # part was reported. (A roll-up is the sum of the children that reported.)
                 if all(part in values for part in parts):
                     lines.append(display.Line((indicator_id, row, period_id, total), parts))
-        hidden = [
+        hidden = {
             cell for cell, value in values.items() if display.is_hidden(indicator, value, viewer)
-        ]
+        }
+        # The table's own row as the table above it left it (worked out first).
+        if table_area in parent_of:
+            hidden |= {key for key in hidden_keys if key[1] == table_area} & values.keys()
         if hidden:
             hidden_keys |= display.protect(lines, values, hidden)
     return hidden_keys & keys

@@ -489,3 +489,44 @@ def test_a_hidden_figure_has_no_rank_in_the_profile_api(
         row = next(row for row in rows if row["indicator"] == "unemployed")
         assert row["suppressed"] is hidden
         assert (row["rank"] is None) is hidden
+
+
+class TestDifferencingDownTheTree:
+    """Shemiranat reports 3 households; Tehran county's 52 come from N1 (40) and N2 (12)
+    three levels down. Withholding Tehran county in the province's table is not enough:
+    its only city, that city's district and the district's neighborhoods would add up to
+    it again, and 55 − 52 gives the 3 away."""
+
+    @pytest.fixture(autouse=True)
+    def _figures(self, catalogue, areas, neighborhoods):
+        put(catalogue.households, areas.shemiranat, "3")
+        put(catalogue.households, neighborhoods.n1, "40")
+        put(catalogue.households, neighborhoods.n2, "12")
+
+    def aggregate(self, client, area) -> dict:
+        return client.get(
+            f"{API}/aggregates", {"indicator": "households", "area": area.pk, "periods": "1402"}
+        ).json()["items"][0]
+
+    def test_the_province_total_stays_and_no_level_below_adds_up_to_the_withheld_county(
+        self, client, login, people, areas, neighborhoods
+    ):
+        login(people.tehran_manager)
+        assert self.aggregate(client, areas.tehran)["value"] == "55"
+        for area in (areas.shemiranat, areas.tehran_county, areas.tehran_city, areas.district6):
+            assert self.aggregate(client, area)["suppressed"] is True, area.code
+        values = by_area(api_items(client, f"{API}/values", area=areas.tehran.pk, below="true"))
+        assert values[("N1", "total")]["value"] == "40"
+        assert values[("N2", "total")]["suppressed"] is True
+        assert values[("2302", "total")]["suppressed"] is True
+
+    def test_the_profile_of_a_neighborhood_agrees(self, client, login, people, neighborhoods):
+        login(people.tehran_manager)
+        html = page(client, f"/indicators/profile/{neighborhoods.n2.pk}/")
+        row = re.search(r'<tr data-indicator="households">(.*?)</tr>', html, re.S).group(1)
+        shown = re.search(r'<span class="profile-value[^"]*">(.*?)</span>', row, re.S)
+        assert shown.group(1).strip() == "&lt;5"
+
+    def test_the_owner_sees_every_level(self, client, login, people, areas):
+        login(people.focal_point)
+        assert self.aggregate(client, areas.tehran_county)["value"] == "52"
