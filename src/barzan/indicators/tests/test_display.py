@@ -442,3 +442,24 @@ def test_no_hidden_cell_of_a_shown_table_can_be_worked_out_from_its_visible_cell
         cells = [cell for cell in (line.total, *line.parts) if cell in values]
         if line.total in values:
             assert sum(1 for cell in cells if cell in concealed) != 1
+
+
+class TestViewers:
+    def test_nobody_logged_in_belongs_to_no_organization(self):
+        from django.contrib.auth.models import AnonymousUser
+
+        assert display.viewer_of(None) is None
+        assert display.viewer_of(AnonymousUser()) is None
+
+    def test_a_person_is_seen_with_their_organizations(self, people, catalogue):
+        assert display.viewer_of(people.focal_point) == frozenset({catalogue.owner.pk})
+        assert display.viewer_of(people.admin) == frozenset()
+
+    def test_being_the_owner_needs_a_viewer(self, catalogue):
+        assert display.is_owner(catalogue.population, None) is False
+        assert display.is_owner(catalogue.population, frozenset()) is False
+        assert display.is_owner(catalogue.population, {catalogue.owner.pk}) is True
+
+    def test_formatted_writes_any_figure_it_is_given(self, catalogue, english):
+        assert display.formatted(catalogue.population, 3) == "3"
+        assert display.formatted(catalogue.literacy, Decimal("2.5")) == "2.5%"
