@@ -2,13 +2,14 @@
 
 from datetime import datetime
 
-from ninja import Path, Query, Schema
+from ninja import Field, Path, Query, Schema
 from ninja.pagination import paginate
 
 from barzan.access.api import ScopedRouter
 from barzan.core.api import ERRORS, Id, Pagination
 
 from .models import AuditEvent
+from .redaction import redact
 
 router = ScopedRouter(tags=["audit"])
 
@@ -24,9 +25,17 @@ class AuditEventOut(Schema):
     area_id: int | None
     before: dict | None
     after: dict | None
+    hidden_fields: list[str] = Field(
+        description="Fields of `before` and `after` you may not see (such as `after.value`, "
+        "a small count of another organization): they read null."
+    )
     reason: str
     request_id: str
     job_id: str
+
+    @staticmethod
+    def resolve_hidden_fields(event) -> list[str]:
+        return list(getattr(event, "hidden_fields", ()))
 
     @staticmethod
     def resolve_actor(event) -> str:
@@ -44,8 +53,17 @@ class AuditFilters(Schema):
     until: datetime | None = None
 
 
+class AuditPagination(Pagination):
+    """Pages of events with the fields the reader may not see blanked (`audit.redact`)."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = redact(request.user, page["items"])
+        return page
+
+
 @router.get("/", response={200: list[AuditEventOut], **ERRORS}, summary="List audit events")
-@paginate(Pagination)
+@paginate(AuditPagination)
 def list_events(request, filters: Query[AuditFilters]):
     """Events in your areas, newest first, for roles that may read the audit log."""
     events = router.scope(request, AuditEvent.objects.select_related("target_type"))
@@ -64,4 +82,6 @@ def list_events(request, filters: Query[AuditFilters]):
     "/{int:event_id}", response={200: AuditEventOut, **ERRORS}, summary="Read an audit event"
 )
 def get_event(request, event_id: Path[Id]):
-    return router.get_object(request, AuditEvent.objects.select_related("target_type"), pk=event_id)
+    events = AuditEvent.objects.select_related("target_type")
+    event = router.get_object(request, events, pk=event_id)
+    return redact(request.user, [event])[0]

@@ -7,6 +7,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class Hidden:
+    """A value of an event its reader may not see; shown as «hidden»."""
+
+    is_hidden = True
+
+    def __str__(self) -> str:
+        return str(_("hidden"))
+
+
+HIDDEN = Hidden()
+
+
 class AuditEvent(models.Model):
     """One change made by a person, a command or a job, with what it replaced.
 
@@ -79,11 +91,17 @@ class AuditEvent(models.Model):
         return verb_label(self.verb)
 
     def changes(self) -> list[tuple[str, object, object]]:
-        """Return (field, before, after) for every field that differs or was set."""
+        """Return (field, before, after) for every field that differs or was set; a field
+        blanked by `audit.redact` reads HIDDEN on both sides it was hidden on."""
         before, after = self.before or {}, self.after or {}
+        hidden = set(getattr(self, "hidden_fields", ()))
         keys = list(dict.fromkeys([*before, *after]))
         return [
-            (key, before.get(key), after.get(key))
+            (
+                key,
+                HIDDEN if f"before.{key}" in hidden else before.get(key),
+                HIDDEN if f"after.{key}" in hidden else after.get(key),
+            )
             for key in keys
-            if before.get(key) != after.get(key)
+            if before.get(key) != after.get(key) or {f"before.{key}", f"after.{key}"} & hidden
         ]

@@ -6,6 +6,7 @@ from barzan.access.views import ScopedDetailView, ScopedListView
 
 from .filters import AuditEventFilterSet
 from .models import AuditEvent
+from .redaction import redact
 from .tables import AuditEventTable
 
 
@@ -28,6 +29,10 @@ class AuditEventDetailView(ScopedDetailView):
 
     def get_base_queryset(self):
         return AuditEvent.objects.select_related("area", "target_type", "actor")
+
+    def get_object(self, queryset=None):
+        # Fields the reader may not see (another organization's small count) are blanked.
+        return redact(self.request.user, [super().get_object(queryset)])[0]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

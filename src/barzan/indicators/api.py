@@ -221,7 +221,24 @@ class DataSetOut(Schema):
 
 def _is_hidden(value: IndicatorValue, context) -> bool:
     viewer = policy.organizations_of(context["request"].user)
-    return display.is_hidden(value.indicator, value.value, viewer)
+    figure = readers.Figure(value.value, withheld=getattr(value, "is_withheld", False))
+    return display.is_hidden(value.indicator, figure, viewer)
+
+
+class ValuePagination(Pagination):
+    """Pages of raw values, each marked when secondary suppression hides it from the user."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        items = page["items"]
+        hidden = readers.withheld(
+            user=request.user,
+            keys=[(v.indicator_id, v.area_id, v.period_id, v.breakdown_id) for v in items],
+        )
+        for value in items:
+            key = (value.indicator_id, value.area_id, value.period_id, value.breakdown_id)
+            value.is_withheld = key in hidden
+        return page
 
 
 class ValueOut(Schema):
@@ -232,7 +249,8 @@ class ValueOut(Schema):
     breakdown: str
     value: str | None = Field(description="Decimal text; null when suppressed.")
     suppressed: bool = Field(
-        description="A small count of an organization you do not belong to: not shown."
+        description="A small count of an organization you do not belong to, or a figure "
+        "hidden so that one cannot be worked out from its total: not shown."
     )
     comment: str
     source: str = Field(description="Code of the organization that reported the figure.")
@@ -511,7 +529,7 @@ def _values():
 
 
 @router.get("/values", response={200: list[ValueOut], **ERRORS}, summary="List raw values")
-@paginate(Pagination)
+@paginate(ValuePagination)
 def list_values(request, filters: Query[ValueFilters]):
     """Figures as their sources reported them, in your areas (and, for a grant bound to an
     organization, of its indicators). Roll-ups are read from `/aggregates`."""
@@ -757,8 +775,7 @@ def get_aggregates(request, query: Query[AggregateQuery]):
     for period in periods:
         figure = found.get((indicator.pk, area.pk, period.pk, breakdown.pk))
         value = figure.value if figure is not None else None
-        numerator = figure.numerator if figure is not None else None
-        hidden = display.is_hidden(indicator, value, viewer, numerator=numerator)
+        hidden = display.is_hidden(indicator, figure, viewer)
         items.append(
             {
                 "period": period.code,
@@ -784,8 +801,7 @@ def _profile_row(row, viewer) -> dict:
     indicator = row.indicator
     figure = row.figure
     value = figure.value if figure is not None else None
-    # The row keeps the parent's figure only as shown: suppressed, it shows the label.
-    parent_hidden = row.parent_shown == display.suppressed_label()
+    parent_hidden = display.is_hidden(indicator, row.parent_figure, viewer)
     return {
         "indicator": indicator.code,
         "name_fa": indicator.name_fa,
@@ -809,9 +825,7 @@ def _profile_row(row, viewer) -> dict:
                 "suppressed": hidden,
             }
             for period, point, _shown in row.series
-            for hidden in [
-                display.is_hidden(indicator, point.value, viewer, numerator=point.numerator)
-            ]
+            for hidden in [display.is_hidden(indicator, point, viewer)]
         ],
     }
 

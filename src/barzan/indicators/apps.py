@@ -10,7 +10,7 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
-        from barzan import access
+        from barzan import access, audit
         from barzan.access.actions import VIEW
         from barzan.core import navigation
         from barzan.geo.models import Area
@@ -36,6 +36,10 @@ class IndicatorsConfig(AppConfig):
         access.register(IndicatorAggregate, area="area", organization="indicator__owner")
         access.register(ValueChange, area="area", organization="indicator__owner")
         access.register(ValueImport, area="area", organization="source", owner="created_by")
+        # The audit log keeps every figure entered; a reader sees it as pages show it.
+        from . import actions, readers
+
+        audit.register_redactor((actions.VALUE_SET, actions.VALUE_CLEARED), readers.hidden_in_audit)
         post_save.connect(
             refresh_weighted_means, sender=Area, dispatch_uid="indicators.weighted_means"
         )

@@ -3,12 +3,14 @@ Rows for the files the catalogue pages hand out: raw values, violations, entry t
 
 Values are read through the access policy, a chunk at a time, so an export of a million
 figures streams without being held in memory; each value is written as the viewer may
-see it (`display.export_value`: a small count is "<5" outside the owning organization).
+see it (`display.export_value`: a small count is "<5" outside the owning organization,
+and so is a figure secondary suppression withholds to protect it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import NamedTuple
 
 from django.utils.translation import gettext as _
@@ -16,7 +18,7 @@ from django.utils.translation import gettext as _
 from barzan.access import policy
 from barzan.access.actions import VIEW
 
-from . import display
+from . import display, readers
 from .models import Breakdown, Indicator, IndicatorValue
 
 CHUNK_SIZE = 5000
@@ -32,6 +34,13 @@ class ExportRow(NamedTuple):
     breakdown: str
     value: str
     comment: str
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Yield lists of `size` items of `items` (itertools.batched is Python 3.12)."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def values_of(*, user, area, below: bool = False, period=None, indicator=None):
@@ -60,20 +69,28 @@ def value_rows(*, user, area, below: bool = False, period=None, indicator=None):
     rows = (
         values_of(user=user, area=area, below=below, period=period, indicator=indicator)
         .values_list(
-            "indicator_id", "area__code", "period__code", "breakdown__code", "value", "comment"
+            "indicator_id", "area_id", "period_id", "breakdown_id", "area__code",
+            "period__code", "breakdown__code", "value", "comment",
         )
         .iterator(chunk_size=CHUNK_SIZE)
-    )
-    for indicator_id, area_code, period_code, breakdown_code, value, comment in rows:
-        item = catalogue[indicator_id]
-        yield ExportRow(
-            item.code,
-            area_code,
-            period_code,
-            "" if breakdown_code == Breakdown.TOTAL else breakdown_code,
-            display.export_value(item, value, viewer),
-            comment,
-        )
+    )  # fmt: skip
+    for chunk in batched(rows, CHUNK_SIZE):
+        # Secondary suppression judges each figure in its table (its siblings and parent).
+        hidden = readers.withheld(user=user, keys=[row[:4] for row in chunk])
+        for row in chunk:
+            area_code, period_code, breakdown_code, value, comment = row[4:]
+            item = catalogue[row[0]]
+            figure = readers.Figure(value, withheld=row[:4] in hidden)
+            is_hidden = display.is_hidden(item, figure, viewer)
+            yield ExportRow(
+                item.code,
+                area_code,
+                period_code,
+                "" if breakdown_code == Breakdown.TOTAL else breakdown_code,
+                display.export_value(item, figure, viewer),
+                # A comment may tell what a suppressed count would ("3 cases in ...").
+                "" if is_hidden else comment,
+            )
 
 
 def _side(indicator, breakdown, dimension: str = "") -> str:
@@ -121,10 +138,10 @@ def violation_rows(violations: Iterable, *, user) -> Iterator[list[str]]:
             violation.area.code,
             violation.period.code,
             left_label(rule),
-            display.export_value(rule.left, violation.left, viewer),
+            display.export_value(rule.left, violation.left_figure, viewer),
             rule.get_operator_display(),
             right_label(rule),
-            display.export_value(rule.right, violation.right, viewer),
+            display.export_value(rule.right, violation.right_figure, viewer),
         ]
 
 

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal, DivisionByZero, InvalidOperation
+
+from django.db.models import Q
 
 from barzan.access import policy
 from barzan.access.actions import VIEW
 from barzan.geo.models import Area
 
 from . import display
-from .choices import Direction, Operator
+from .choices import Aggregation, Direction, Operator, ValueType
 from .models import (
     Breakdown,
     Indicator,
@@ -43,8 +45,12 @@ class Figure:
     expected: int | None = None
     source_id: int | None = None
     entered_at: datetime | None = None
-    # For a calculated figure: the summed numerator, which decides its suppression.
+    # For a calculated figure: the summed numerator and denominator, which decide its
+    # suppression.
     numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    # Hidden by secondary suppression, to protect a hidden figure next to it.
+    withheld: bool = False
 
     @property
     def completeness(self) -> Decimal | None:
@@ -72,20 +78,65 @@ def figures(
     """Return the effective figures of `indicators` for `areas` × `periods` × `breakdowns`.
 
     `breakdowns` defaults to the total. `user` None reads everything (jobs, commands).
-    Calculated indicators are computed from their parts, which need not be listed.
+    Calculated indicators are computed from their parts, which need not be listed. A
+    figure that secondary suppression hides from the user is marked `withheld`.
     """
     indicators = list(indicators)
     measured = {i.pk for i in indicators if not i.is_calculated}
     calculated = [i for i in indicators if i.is_calculated]
     for indicator in calculated:
         measured.update((indicator.numerator_id, indicator.denominator_id))
+    areas = list(areas)
     area_ids, period_ids = _ids(areas), _ids(periods)
     breakdown_ids = _ids(breakdowns) if breakdowns is not None else [total_breakdown_id()]
-    found: dict[Key, Figure] = {}
     if not measured or not area_ids or not period_ids:
-        return found
+        return {}
+    found = _effective(user, measured, area_ids, period_ids, breakdown_ids)
+    known = {i.pk: i for i in indicators if not i.is_calculated}
+    for indicator in calculated:
+        for name in ("numerator", "denominator"):
+            if Indicator._meta.get_field(name).is_cached(indicator):
+                part = getattr(indicator, name)
+                known[part.pk] = part
+    # Areas passed as objects bring their paths: no need to read them again.
+    paths = {
+        area.pk: area.__dict__["path"]
+        for area in areas
+        if isinstance(area, Area) and "path" in area.__dict__
+    }
+    for key in withheld(user=user, keys=found, known=known, paths=paths):
+        found[key] = replace(found[key], withheld=True)
+    for indicator in calculated:
+        for area_id in area_ids:
+            for period_id in period_ids:
+                for breakdown_id in breakdown_ids:
+                    numerator = found.get(
+                        (indicator.numerator_id, area_id, period_id, breakdown_id)
+                    )
+                    denominator = found.get(
+                        (indicator.denominator_id, area_id, period_id, breakdown_id)
+                    )
+                    value = ratio(indicator, numerator, denominator)
+                    if value is not None:
+                        found[(indicator.pk, area_id, period_id, breakdown_id)] = Figure(
+                            value,
+                            numerator.is_rollup,
+                            numerator.reported,
+                            numerator.expected,
+                            numerator.source_id,
+                            numerator.entered_at,
+                            numerator.value,
+                            denominator.value,
+                            numerator.withheld or denominator.withheld,
+                        )
+    return found
+
+
+def _effective(user, indicator_ids, area_ids, period_ids, breakdown_ids) -> dict[Key, Figure]:
+    """Return the effective figures of measured indicators: raw values over roll-ups."""
+    found: dict[Key, Figure] = {}
     lookup = {
-        "indicator_id__in": measured,
+        "indicator_id__in": indicator_ids,
         "area_id__in": area_ids,
         "period_id__in": period_ids,
         "breakdown_id__in": breakdown_ids,
@@ -112,28 +163,144 @@ def figures(
             row[5],
             row[6],
         )
-    for indicator in calculated:
-        for area_id in area_ids:
-            for period_id in period_ids:
-                for breakdown_id in breakdown_ids:
-                    numerator = found.get(
-                        (indicator.numerator_id, area_id, period_id, breakdown_id)
-                    )
-                    denominator = found.get(
-                        (indicator.denominator_id, area_id, period_id, breakdown_id)
-                    )
-                    value = ratio(indicator, numerator, denominator)
-                    if value is not None:
-                        found[(indicator.pk, area_id, period_id, breakdown_id)] = Figure(
-                            value,
-                            numerator.is_rollup,
-                            numerator.reported,
-                            numerator.expected,
-                            numerator.source_id,
-                            numerator.entered_at,
-                            numerator.value,
-                        )
     return found
+
+
+def withheld(
+    *,
+    user,
+    keys: Iterable[Key],
+    known: dict[int, Indicator] | None = None,
+    paths: dict[int, str] | None = None,
+) -> set[Key]:
+    """Return which of `keys` secondary suppression hides from `user` (see `display.protect`).
+
+    A figure is judged in its table: its area's parent and the parent's children, by the
+    total and every breakdown part of the indicator, in its period. A parent's figure
+    withheld in the grandparent's table is hidden in the parent's own table too, so that
+    its children cannot add up to it: tables are worked out from the top of the tree down.
+    The tables are the same whichever page or export shows the figure, so a figure
+    withheld on one is withheld on all. Only tables at or below one holding a count below
+    the threshold are read whole. `known` maps indicator ids to indicators already read,
+    `paths` area ids to their paths.
+    """
+    viewer = display.viewer_of(user)
+    keys = set(keys)
+    known = known or {}
+    wanted = {key[0] for key in keys}
+    if not wanted <= known.keys():
+        known = known | Indicator.objects.in_bulk(wanted - known.keys())
+    indicators = {
+        pk: indicator
+        for pk in wanted
+        if (indicator := known.get(pk)) is not None
+        and not indicator.is_calculated
+        and indicator.value_type == ValueType.COUNT
+        and not display.is_owner(indicator, viewer)
+    }
+    keys = {key for key in keys if key[0] in indicators}
+    if not keys:
+        return set()
+    # The chain of tables above each area: its ancestors from the top (an area without a
+    # parent is its own table). Ids come from the paths, without reading the ancestors.
+    area_ids = {key[1] for key in keys}
+    paths = dict(paths or {})
+    if not area_ids <= paths.keys():
+        paths |= dict(Area.objects.filter(pk__in=area_ids - paths.keys()).values_list("pk", "path"))
+    chain_of = {
+        pk: [int(part) for part in paths[pk].strip("/").split("/")][:-1] or [pk]
+        for pk in area_ids
+        if pk in paths
+    }
+    chain_areas = {area for chain in chain_of.values() for area in chain}
+    # First ask whether any table holds a small count at all; most hold none.
+    small = Q(value__lt=display.threshold()) & (
+        Q(area__parent_id__in=chain_areas) | Q(area_id__in=chain_areas)
+    )
+    period_ids = {key[2] for key in keys}
+    rows = [
+        model.objects.filter(
+            small, indicator_id__in=indicators, period_id__in=period_ids
+        ).values_list("indicator_id", "area_id", "area__parent_id", "period_id")
+        for model in (IndicatorValue, IndicatorAggregate)
+    ]
+    at_risk: set[tuple[int, int, int]] = set()
+    for indicator_id, area_id, parent_id, period_id in rows[0].union(rows[1]):
+        # A table is (indicator, area whose children are its rows, period).
+        at_risk.add((indicator_id, area_id, period_id))
+        if parent_id is not None:
+            at_risk.add((indicator_id, parent_id, period_id))
+    if not at_risk:
+        return set()
+    # Tables above the first one at risk withhold nothing; those from it down are needed.
+    needed: dict[tuple[int, int, int], int] = {}  # table: its depth
+    for indicator_id, area_id, period_id, _breakdown in keys:
+        chain = chain_of.get(area_id, [])
+        first = next(
+            (n for n, a in enumerate(chain) if (indicator_id, a, period_id) in at_risk), None
+        )
+        if first is not None:
+            for depth, table_area in enumerate(chain[first:], start=first):
+                needed[(indicator_id, table_area, period_id)] = depth
+    if not needed:
+        return set()
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, parent_id in Area.objects.filter(
+        parent_id__in={table[1] for table in needed}
+    ).values_list("pk", "parent_id"):
+        children[parent_id].append(pk)
+    total = total_breakdown_id()
+    parts_of: dict[str, list[int]] = defaultdict(list)
+    for pk, dimension in Breakdown.objects.exclude(pk=total).values_list("pk", "dimension"):
+        parts_of[dimension].append(pk)
+    found = _effective(
+        user,
+        {table[0] for table in needed},
+        {area for table in needed for area in (table[1], *children[table[1]])},
+        {table[2] for table in needed},
+        [total, *(pk for ids in parts_of.values() for pk in ids)],
+    )
+    parent_of = {child: parent for parent, kids in children.items() for child in kids}
+    hidden_keys: set[Key] = set()
+    for table in sorted(needed, key=needed.get):
+        indicator_id, table_area, period_id = table
+        indicator = indicators[indicator_id]
+        rows = [table_area, *children[table_area]]
+        columns = [total] + [
+            pk for dimension in indicator.dimensions or () for pk in parts_of[dimension]
+        ]
+        values = {
+            key: found[key].value
+            for row in rows
+            for column in columns
+            if (key := (indicator_id, row, period_id, column)) in found
+            and found[key].value is not None
+        }
+        lines = []
+        if indicator.aggregation in (Aggregation.SUM, Aggregation.LAST):
+            for column in columns:
+                lines.append(
+                    display.Line(
+                        (indicator_id, table_area, period_id, column),
+                        tuple((indicator_id, child, period_id, column) for child in rows[1:]),
+                    )
+                )
+        for row in rows:
+            for dimension in indicator.dimensions or ():
+                parts = tuple((indicator_id, row, period_id, pk) for pk in parts_of[dimension])
+                # A total is entered apart from its parts: it is their sum only when every
+                # part was reported. (A roll-up is the sum of the children that reported.)
+                if all(part in values for part in parts):
+                    lines.append(display.Line((indicator_id, row, period_id, total), parts))
+        hidden = {
+            cell for cell, value in values.items() if display.is_hidden(indicator, value, viewer)
+        }
+        # The table's own row as the table above it left it (worked out first).
+        if table_area in parent_of:
+            hidden |= {key for key in hidden_keys if key[1] == table_area} & values.keys()
+        if hidden:
+            hidden_keys |= display.protect(lines, values, hidden)
+    return hidden_keys & keys
 
 
 def ratio(indicator: Indicator, numerator: Figure | None, denominator: Figure | None):
@@ -187,6 +354,7 @@ class ProfileRow:
     rank_of: int | None = None
     parent_shown: str = ""
     parent_value: Decimal | None = None
+    parent_figure: Figure | None = None
     source: object = None
     is_hidden: bool = False
 
@@ -218,7 +386,7 @@ def profile(*, user, area: Area, periods: int = 8) -> Profile:
     """
     from barzan.registry.models import Organization
 
-    viewer = policy.organizations_of(user) if user is not None else frozenset()
+    viewer = display.viewer_of(user)
     indicators = list(
         Indicator.objects.filter(is_active=True, is_key=True)
         .select_related("category", "owner", "numerator", "denominator")
@@ -273,12 +441,9 @@ def profile(*, user, area: Area, periods: int = 8) -> Profile:
             indicator=indicator,
             period=period,
             figure=figure,
-            shown=display.show(indicator, value, viewer, numerator=_numerator(figure)),
-            series=[
-                (p, f, display.show(indicator, f.value, viewer, numerator=f.numerator))
-                for p, f in series
-            ],
-            is_hidden=display.is_hidden(indicator, value, viewer, numerator=_numerator(figure)),
+            shown=display.show(indicator, figure, viewer),
+            series=[(p, f, display.show(indicator, f, viewer)) for p, f in series],
+            is_hidden=display.is_hidden(indicator, figure, viewer),
             source=organizations.get(figure.source_id)
             if figure and figure.source_id
             else (indicator.owner if figure else None),
@@ -290,7 +455,8 @@ def profile(*, user, area: Area, periods: int = 8) -> Profile:
                 if (indicator.pk, sibling, period.pk, total) in compared
                 and compared[(indicator.pk, sibling, period.pk, total)].value is not None
             ]
-            if len(values) > 1 and indicator.direction != Direction.NEUTRAL:
+            # A hidden figure's rank among visible siblings would bound it: no rank.
+            if len(values) > 1 and indicator.direction != Direction.NEUTRAL and not row.is_hidden:
                 higher = indicator.direction == Direction.HIGHER_IS_BETTER
                 row.rank = 1 + sum(
                     1 for other in values if (other > value if higher else other < value)
@@ -300,9 +466,8 @@ def profile(*, user, area: Area, periods: int = 8) -> Profile:
                 parent_figure = compared.get((indicator.pk, parent.pk, period.pk, total))
                 if parent_figure is not None:
                     row.parent_value = parent_figure.value
-                    row.parent_shown = display.show(
-                        indicator, parent_figure.value, viewer, numerator=parent_figure.numerator
-                    )
+                    row.parent_figure = parent_figure
+                    row.parent_shown = display.show(indicator, parent_figure, viewer)
         section = sections.setdefault(
             indicator.category_id, ProfileSection(category=indicator.category)
         )
@@ -315,10 +480,6 @@ def profile(*, user, area: Area, periods: int = 8) -> Profile:
         sibling_count=len(siblings),
         is_synthetic=area.is_synthetic,
     )
-
-
-def _numerator(figure: Figure | None) -> Decimal | None:
-    return figure.numerator if figure is not None else None
 
 
 # -- validation rules
@@ -340,6 +501,10 @@ class Violation:
     period: Period
     left: Decimal
     right: Decimal
+    # The sides as figures, for `display`: a sum of parts is withheld when any part is
+    # hidden from the user, since the visible parts would give that part away.
+    left_figure: Figure | None = None
+    right_figure: Figure | None = None
 
 
 def violations(*, user, areas, periods, rules=None) -> list[Violation]:
@@ -355,6 +520,7 @@ def violations(*, user, areas, periods, rules=None) -> list[Violation]:
     if not rules or not areas or not periods:
         return []
     total = total_breakdown_id()
+    viewer = display.viewer_of(user)
     parts_of: dict[str, list[int]] = defaultdict(list)
     for pk, dimension in Breakdown.objects.values_list("pk", "dimension"):
         parts_of[dimension].append(pk)
@@ -374,22 +540,94 @@ def violations(*, user, areas, periods, rules=None) -> list[Violation]:
             for period in periods:
                 if rule.left_dimension:
                     parts = [
-                        found[(rule.left_id, area.pk, period.pk, pk)].value
+                        found[(rule.left_id, area.pk, period.pk, pk)]
                         for pk in parts_of[rule.left_dimension]
                         if (rule.left_id, area.pk, period.pk, pk) in found
                     ]
-                    left = sum(parts) if parts else None
+                    left = sum(part.value for part in parts) if parts else None
+                    left_figure = Figure(
+                        left,
+                        withheld=any(display.is_hidden(rule.left, p, viewer) for p in parts),
+                    )
                 else:
-                    figure = found.get(
+                    left_figure = found.get(
                         (rule.left_id, area.pk, period.pk, rule.left_breakdown_id or total)
                     )
-                    left = figure.value if figure else None
-                figure = found.get(
+                    left = left_figure.value if left_figure else None
+                right_figure = found.get(
                     (rule.right_id, area.pk, period.pk, rule.right_breakdown_id or total)
                 )
-                right = figure.value if figure else None
+                right = right_figure.value if right_figure else None
                 if left is None or right is None:
                     continue
                 if not compare(Decimal(left), Decimal(right)):
-                    broken.append(Violation(rule, area, period, Decimal(left), Decimal(right)))
+                    broken.append(
+                        Violation(
+                            rule,
+                            area,
+                            period,
+                            Decimal(left),
+                            Decimal(right),
+                            left_figure,
+                            right_figure,
+                        )
+                    )
     return broken
+
+
+# -- the audit log
+
+
+def hidden_in_audit(user, events) -> dict[int, set[str]]:
+    """Return, for each audit event of a figure entered or cleared, the fields of its
+    before and after that `user` may not see: the value and comment of a hidden figure.
+
+    The figure is judged as pages judge it (`display.is_hidden`), secondary suppression of
+    the cell as it stands now included. A figure of an indicator no longer in the
+    catalogue is hidden: nothing shows it is large.
+    """
+    viewer = display.viewer_of(user)
+    sides = [
+        (event, side, data)
+        for event in events
+        for side in ("before", "after")
+        if isinstance(data := getattr(event, side), dict) and data.get("value") is not None
+    ]
+    if not sides:
+        return {}
+    indicators = Indicator.objects.select_related("numerator", "denominator").in_bulk(
+        {int(event.target_id) for event, _s, _d in sides if event.target_id.isdigit()}
+    )
+    periods = dict(
+        Period.objects.filter(code__in={data.get("period") for _e, _s, data in sides}).values_list(
+            "code", "pk"
+        )
+    )
+    breakdowns = dict(Breakdown.objects.values_list("code", "pk"))
+
+    def key_of(event, data) -> Key | None:
+        if not event.target_id.isdigit() or event.area_id is None:
+            return None
+        period, breakdown = periods.get(data.get("period")), breakdowns.get(data.get("breakdown"))
+        if period is None or breakdown is None:
+            return None
+        return (int(event.target_id), event.area_id, period, breakdown)
+
+    keys = {key for event, _side, data in sides if (key := key_of(event, data))}
+    withheld_now = withheld(user=user, keys=keys, known=indicators) if keys else set()
+    hidden: dict[int, set[str]] = defaultdict(set)
+    for event, side, data in sides:
+        indicator = indicators.get(int(event.target_id)) if event.target_id.isdigit() else None
+        try:
+            value = Decimal(str(data["value"]))
+        except InvalidOperation:
+            value = None
+        if (
+            indicator is None
+            or value is None
+            or display.is_hidden(
+                indicator, Figure(value, withheld=key_of(event, data) in withheld_now), viewer
+            )
+        ):
+            hidden[event.pk] |= {f"{side}.value", f"{side}.comment"}
+    return hidden

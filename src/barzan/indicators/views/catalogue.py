@@ -289,7 +289,7 @@ class IndicatorDetailView(ScopedDetailView):
         periods.reverse()
         viewer = policy.organizations_of(user)
         return [
-            (period, figure, display.show(indicator, figure.value, viewer))
+            (period, figure, display.show(indicator, figure, viewer))
             for period, figure in readers.indicator_series(
                 user=user, indicator=indicator, area=root, periods=periods
             )
@@ -608,9 +608,9 @@ class ViolationsView(ScopedViewMixin, TemplateView):
             {
                 "violation": violation,
                 "left": exports.left_label(violation.rule),
-                "left_shown": display.show(violation.rule.left, violation.left, viewer),
+                "left_shown": display.show(violation.rule.left, violation.left_figure, viewer),
                 "right": exports.right_label(violation.rule),
-                "right_shown": display.show(violation.rule.right, violation.right, viewer),
+                "right_shown": display.show(violation.rule.right, violation.right_figure, viewer),
             }
             for violation in page.object_list
         ]

@@ -6,6 +6,12 @@ indicator given by sex, age group or education: the figure, the previous period'
 beside it, and a comment. Each cell is posted as it is left (htmx) and answered with the
 cell again: saved, or the problem under what was typed. Rows the user may not enter, and
 calculated figures, are read-only.
+
+Figures are shown as `display.is_hidden` lets the user see them, in the inputs too: a
+council secretary entering another organization's indicator sees a stored small count as
+«کمتر از ۵» (an empty input with that hint). They may type a new figure over it; leaving
+the input empty keeps the stored one. What they save is not echoed back when it is itself
+a small count: the cell answers «کمتر از ۵», saved.
 """
 
 from dataclasses import dataclass
@@ -61,6 +67,8 @@ class EntryRow:
     error: str = ""
     conflict: str = ""
     saved: bool = False
+    # A stored figure the user may not see: the input is empty, with «کمتر از ۵» as its hint.
+    is_masked: bool = False
 
     @property
     def key(self) -> str:
@@ -69,6 +77,10 @@ class EntryRow:
     @property
     def is_total(self) -> bool:
         return self.breakdown.is_total
+
+    @property
+    def suppressed_label(self) -> str:
+        return display.suppressed_label()
 
     @property
     def is_boolean(self) -> bool:
@@ -165,17 +177,17 @@ def build_rows(user, grid: Grid, indicators: list[Indicator]) -> list[EntryRow]:
                 IndicatorValue(indicator=indicator, area=area, period=period, breakdown=breakdown),
             )
         )
-        # Whoever enters a figure sees it as it is (small counts included): they could
-        # not correct it otherwise.
-        seen_by = viewer | {indicator.owner_id} if may_enter else viewer
         value = stored.get((indicator.pk, breakdown.pk))
+        # The stored raw value, as the effective figure it is (raw values win over roll-ups),
+        # so that secondary suppression applies in the grid as everywhere else.
+        figure = found.get((indicator.pk, area.pk, period.pk, breakdown.pk))
+        if not indicator.is_calculated and value is None:
+            figure = None
+        is_masked = display.is_hidden(indicator, figure, viewer)
         if may_enter:
-            shown = editable_text(indicator, value.value if value else None)
-        elif indicator.is_calculated:
-            figure = found.get((indicator.pk, area.pk, period.pk, breakdown.pk))
-            shown = display.show(indicator, figure.value if figure else None, seen_by)
+            shown = "" if is_masked else editable_text(indicator, value.value if value else None)
         else:
-            shown = display.show(indicator, value.value if value else None, seen_by)
+            shown = display.show(indicator, figure, viewer)
         before = (
             found.get((indicator.pk, area.pk, grid.previous.pk, breakdown.pk))
             if grid.previous
@@ -187,10 +199,12 @@ def build_rows(user, grid: Grid, indicators: list[Indicator]) -> list[EntryRow]:
                 breakdown=breakdown,
                 may_enter=may_enter,
                 shown=shown,
-                comment=value.comment if value else "",
+                # A comment may tell what a hidden count is ("3 cases in ...").
+                comment=value.comment if value and not is_masked else "",
                 version=value.version if value else 0,
-                previous=display.show(indicator, before.value if before else None, seen_by),
+                previous=display.show(indicator, before, viewer),
                 heading=heading,
+                is_masked=is_masked and may_enter,
             )
         )
     return rows
@@ -306,6 +320,17 @@ class EntryCellView(EntryMixin, View):
         comment = request.POST.get("comment", "")
         error = conflict = ""
         version = data["version"]
+        kept = self.kept(user, grid, indicator, breakdown) if request.POST.get("masked") else None
+        if kept is not None and not typed.strip() and not data["comment"].strip():
+            # Nothing typed over a figure the user may not see: keep it as it is.
+            row = next(
+                row
+                for row in build_rows(user, grid, [indicator])
+                if row.breakdown.pk == breakdown.pk
+            )
+            if request.htmx:
+                return render(request, "indicators/entry_cell.html", {"row": row, "grid": grid})
+            return HttpResponseRedirect(f"{grid.url}#row-{row.key}")
         if form.errors:
             error = " ".join(str(message) for errors in form.errors.values() for message in errors)
         else:
@@ -316,8 +341,11 @@ class EntryCellView(EntryMixin, View):
                     area=grid.area,
                     period=grid.period,
                     breakdown=breakdown,
-                    value=typed,
-                    comment=data["comment"],
+                    # An empty input over a hidden figure keeps it (and its comment).
+                    value=typed if typed.strip() or kept is None else kept.value,
+                    comment=data["comment"]
+                    if data["comment"].strip() or kept is None
+                    else kept.comment,
                     version=version,
                 )
             except ConcurrentEditError:
@@ -353,10 +381,30 @@ class EntryCellView(EntryMixin, View):
         )
         if stored is None:
             return gettext("Someone else cleared this figure meanwhile."), 0
+        key = (indicator.pk, grid.area.pk, grid.period.pk, breakdown.pk)
+        figure = readers.Figure(
+            stored.value, withheld=key in readers.withheld(user=user, keys=[key])
+        )
         message = gettext("Someone else changed this figure; the stored value is %(value)s.") % {
-            "value": display.show(indicator, stored.value, {indicator.owner_id})
+            "value": display.show(indicator, figure, policy.organizations_of(user))
         }
         return message, stored.version
+
+    def kept(self, user, grid, indicator, breakdown) -> IndicatorValue | None:
+        """Return the stored figure of the cell when the user may not see it, else None."""
+        stored = (
+            policy.scope(user, CAPTURE, IndicatorValue.objects.all())
+            .filter(indicator=indicator, area=grid.area, period=grid.period, breakdown=breakdown)
+            .first()
+        )
+        if stored is None:
+            return None
+        key = (indicator.pk, grid.area.pk, grid.period.pk, breakdown.pk)
+        figure = readers.Figure(
+            stored.value, withheld=key in readers.withheld(user=user, keys=[key])
+        )
+        hidden = display.is_hidden(indicator, figure, policy.organizations_of(user))
+        return stored if hidden else None
 
     @staticmethod
     def label(row: EntryRow) -> str:

@@ -91,7 +91,7 @@ def entry_for(row: readers.ProfileRow, viewer: frozenset) -> ProfileEntry:
     # A suppressed value is a gap in the line: neither drawn nor used for the scale.
     points = [
         None
-        if figure.value is None or display.is_hidden(indicator, figure.value, viewer)
+        if figure.value is None or display.is_hidden(indicator, figure, viewer)
         else figure.value
         for _period, figure, _shown in row.series
     ]
@@ -106,14 +106,15 @@ def entry_for(row: readers.ProfileRow, viewer: frozenset) -> ProfileEntry:
     figure = row.figure
     value = figure.value if figure else None
     parent_value = row.parent_value
-    parent_hidden = display.is_hidden(indicator, parent_value, viewer)
+    parent_hidden = display.is_hidden(indicator, row.parent_figure, viewer)
     if value is not None and parent_value is not None and not row.is_hidden and not parent_hidden:
         if _compares_by_share(indicator) and parent_value > 0:
             entry.share = Decimal(value) / Decimal(parent_value)
             entry.share_shown = _percent(entry.share)
         elif _compares_by_difference(indicator):
             entry.difference = Decimal(value) - Decimal(parent_value)
-            entry.difference_shown = display.show(indicator, abs(entry.difference), viewer)
+            # Both figures are shown, so their difference is no secret.
+            entry.difference_shown = display.formatted(indicator, abs(entry.difference))
     if figure is not None and figure.is_rollup and figure.expected:
         entry.completeness_percent = round(100 * (figure.reported or 0) / figure.expected)
     return entry
