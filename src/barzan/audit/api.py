@@ -6,7 +6,7 @@ from ninja import Path, Query, Schema
 from ninja.pagination import paginate
 
 from barzan.access.api import ScopedRouter
-from barzan.core.api import ERRORS, Id, Pagination
+from barzan.core.api import ERRORS, DateTime, Id, Pagination
 
 from .models import AuditEvent
 
@@ -40,8 +40,8 @@ class AuditEventOut(Schema):
 class AuditFilters(Schema):
     verb: str | None = None
     actor: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: DateTime | None = None
+    until: DateTime | None = None
 
 
 @router.get("/", response={200: list[AuditEventOut], **ERRORS}, summary="List audit events")
