@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from barzan.access.actions import MANAGE
 from barzan.access.api import ScopedRouter
@@ -49,7 +49,8 @@ class OrganizationIn(InputSchema):
     area_id: Id
     parent: str | None = None
     covered_area_ids: list[Id] = []
-    is_active: bool = True
+    # Strict: pydantic would read 0 and 1 as false and true; the document says boolean.
+    is_active: StrictBool = True
 
 
 class OrganizationPatch(InputSchema):
@@ -63,7 +64,7 @@ class OrganizationPatch(InputSchema):
     area_id: Id = None
     parent: str | None = None
     covered_area_ids: list[Id] = None
-    is_active: bool = None
+    is_active: StrictBool = None
 
 
 class OrganizationFilters(Schema):

@@ -115,3 +115,26 @@ def test_the_document_gives_bounds_as_json_schema_keywords(document):
     assert pydantic_names(document) == []
     schema = document["components"]["schemas"]["OrganizationIn"]["properties"]["area_id"]
     assert schema["minimum"] == 1
+
+
+def test_a_number_where_a_boolean_belongs_in_a_body_is_a_422(client, login, people, areas):
+    login(people.admin)
+    response = client.post(
+        "/api/v1/organizations/",
+        {
+            "code": "new",
+            "name_fa": "نهاد",
+            "kind": "agency",
+            "area_id": areas.tehran.pk,
+            "is_active": 0,
+        },
+        content_type="application/json",
+    )
+    error = assert_error(response, 422, "invalid")
+    assert [detail["field"] for detail in error["details"]] == ["is_active"]
+
+
+def test_clearing_a_value_is_a_declared_204_without_content(document):
+    responses = document["paths"]["/api/v1/indicators/values"]["post"]["responses"]
+    assert "204" in responses
+    assert "content" not in responses["204"]
