@@ -158,6 +158,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "barzan.core.middleware.RequestIdMiddleware",
     "barzan.core.middleware.ApiErrorMiddleware",
+    "barzan.core.middleware.RequestSizeMiddleware",
     "barzan.core.middleware.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

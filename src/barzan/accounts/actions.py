@@ -31,7 +31,7 @@ from barzan import audit
 from barzan.access import policy
 from barzan.access.models import Grant, Role
 from barzan.core import jalali
-from barzan.core.concurrency import check_version
+from barzan.core.concurrency import check_version, field_values, unchanged
 from barzan.core.text import clean, localize_digits
 
 from .choices import TokenScope
@@ -147,11 +147,14 @@ def update_profile(*, actor: User, user: User, version: int | None, **changes) -
         policy.require_administer(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
     before = audit.snapshot(user, PROFILE_FIELDS)
+    original = field_values(user, PROFILE_FIELDS)
     check_version(user, version)
     for name in PROFILE_FIELDS:
         if name in changes:
             setattr(user, name, clean(changes[name]) if name != "language" else changes[name])
     user.full_clean(exclude=["password", "username"])
+    if unchanged(user, original):
+        return user
     user.save(update_fields=[*PROFILE_FIELDS, "version"])
     verb = PROFILE_CHANGED if actor.pk == user.pk else USER_CHANGED
     audit.record(

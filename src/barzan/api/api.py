@@ -11,8 +11,18 @@ from barzan.registry.api import router as organizations_router
 from . import errors
 from .auth import TokenAuth, VerifiedSessionAuth
 from .docs import LocalSwagger
+from .openapi import document_errors
 
-api = NinjaAPI(
+
+class BarzanAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document names the errors every operation may answer."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_errors(schema)
+
+
+api = BarzanAPI(
     title="Barzan API",
     version="1",
     description=(

@@ -2,7 +2,7 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -67,6 +67,10 @@ def install(api) -> None:
     @api.exception_handler(ValidationError)
     def invalid(request, exc):
         return error_response(422, details=_django_details(exc))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        return error_response(413)
 
     @api.exception_handler(DataError)
     def unstorable(request, exc):

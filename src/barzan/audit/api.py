@@ -6,7 +6,7 @@ from ninja import Field, Path, Query, Schema
 from ninja.pagination import paginate
 
 from barzan.access.api import ScopedRouter
-from barzan.core.api import ERRORS, Id, Pagination
+from barzan.core.api import ERRORS, DateTime, Id, Pagination
 
 from .models import AuditEvent
 from .redaction import redact
@@ -49,8 +49,8 @@ class AuditEventOut(Schema):
 class AuditFilters(Schema):
     verb: str | None = None
     actor: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: DateTime | None = None
+    until: DateTime | None = None
 
 
 class AuditPagination(Pagination):

@@ -1,14 +1,64 @@
-"""Building blocks shared by every app's API module: pagination and the error schema."""
+"""Building blocks shared by every app's API module: pagination, strict parameter types and
+the error schema."""
 
+import re
+from datetime import datetime
 from typing import Annotated, Any
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
+from pydantic import AfterValidator, BeforeValidator, ConfigDict
+from pydantic import Field as SchemaField
 
 # Keys and offsets are bounded so a huge number is a 422, not a database overflow.
 MAX_ID = 2**63 - 1
 MAX_OFFSET = 1_000_000_000
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
+_ISO_DATE = re.compile(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _whole_number(value):
+    # Pydantic would read the text "1.0" or "1_000" as an integer; the document promises
+    # an integer, so a parameter holds digits only.
+    if isinstance(value, bool) or (isinstance(value, str) and not _WHOLE_NUMBER.fullmatch(value)):
+        raise ValueError(_("Give a whole number."))
+    return value
+
+
+def _iso_date_time(value):
+    # Pydantic would read a number such as 0.5 as seconds since 1970; the document
+    # promises an ISO 8601 date-time.
+    if isinstance(value, bool | int | float) or (
+        isinstance(value, str) and not _ISO_DATE.match(value)
+    ):
+        raise ValueError(_("Give a date and time such as 2024-03-20T10:00:00+03:30."))
+    return value
+
+
+def _aware(value: datetime) -> datetime:
+    # A date without a time or offset is read in Barzan's time zone.
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def whole_number(*, ge: int | None = None, le: int | None = None):
+    """Return the type of an integer between `ge` and `le` that is given in digits only."""
+    # The bounds come before the validator: after it (as in `Integer | None = Field(ge=…)`),
+    # pydantic would publish `ge` and `le`, which are not JSON Schema keywords.
+    return Annotated[int, SchemaField(ge=ge, le=le), BeforeValidator(_whole_number)]
+
+
+Integer = Annotated[int, BeforeValidator(_whole_number)]
+Id = whole_number(ge=1, le=MAX_ID)
+DateTime = Annotated[datetime, BeforeValidator(_iso_date_time), AfterValidator(_aware)]
+
+
+class InputSchema(Schema):
+    """A request body: a field it does not define is refused (422), not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorDetail(Schema):
@@ -33,8 +83,8 @@ class Pagination(PaginationBase):
     """`?limit=&offset=` paging; the answer says how many rows there are in all."""
 
     class Input(Schema):
-        limit: int = Field(50, ge=1, le=500, description="Rows per page (at most 500).")
-        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Rows to skip.")
+        limit: Integer = Field(50, ge=1, le=500, description="Rows per page (at most 500).")
+        offset: Integer = Field(0, ge=0, le=MAX_OFFSET, description="Rows to skip.")
 
     class Output(Schema):
         items: list[Any]

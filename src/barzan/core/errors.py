@@ -16,6 +16,7 @@ DEFAULT_MESSAGES = {
     404: ("not_found", _("Nothing was found here.")),
     405: ("method_not_allowed", _("This method is not allowed here.")),
     409: ("conflict", _("The record changed since you read it.")),
+    413: ("too_large", _("The request is too large.")),
     422: ("invalid", _("Some values are not valid.")),
     429: ("too_many_requests", _("Too many attempts; wait and try again.")),
     500: ("server_error", _("Something went wrong on the server. The error has been logged.")),

@@ -90,6 +90,35 @@ class ApiErrorMiddleware:
         return response
 
 
+def request_too_large(request, exception=None):
+    """Return the 413 answer: the API's error format under API paths, else the 413 page."""
+    if is_api_path(request.path):
+        return error_response(413)
+    return render(request, "413.html", {"status": 413}, status=413)
+
+
+class RequestSizeMiddleware:
+    """Answer 413 to a body larger than any Barzan accepts, before reading a byte of it.
+
+    The largest legitimate body is an import file plus its form fields. Django limits the
+    fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but would stream a file of any size to disk before
+    a form could refuse it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.BARZAN_IMPORT_MAX_BYTES + (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            return request_too_large(request)
+        return self.get_response(request)
+
+
 def _contains_nul(request) -> bool:
     if "\x00" in request.path:
         return True

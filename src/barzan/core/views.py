@@ -2,12 +2,14 @@
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
 from .errors import error_response, is_api_path
+from .middleware import request_too_large
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +25,9 @@ def _error(request, status: int, template: str, exception=None):
 
 @requires_csrf_token
 def bad_request(request, exception=None):
+    # Django reports a body over DATA_UPLOAD_MAX_MEMORY_SIZE as a bad request; it is too large.
+    if isinstance(exception, RequestDataTooBig):
+        return request_too_large(request, exception)
     return _error(request, 400, "400.html")
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from barzan import audit
 from barzan.access import policy
 from barzan.access.actions import MANAGE
-from barzan.core.concurrency import check_version
+from barzan.core.concurrency import check_version, field_values, unchanged
 from barzan.core.text import clean, search_key
 
 from . import geometry, importing
@@ -208,6 +208,7 @@ def update_area(*, actor, area: Area, version: int | None, **changes) -> Area:
     _require_manage(actor, area)
     _check_current(area)
     before = audit.snapshot(area, AUDITED_FIELDS)
+    original = field_values(area, AUDITED_FIELDS)
     check_version(area, version)
     for name, value in changes.items():
         if name not in EDITABLE_FIELDS:
@@ -217,6 +218,8 @@ def update_area(*, actor, area: Area, version: int | None, **changes) -> Area:
         _check_code_free(area.level, area.code, exclude=[area.pk])
     area.search_text = area_search_text(area)
     area.full_clean(validate_constraints=False)
+    if unchanged(area, original):
+        return area
     area.save()
     audit.record(
         actor=actor,
@@ -310,9 +313,12 @@ def move_area(*, actor, area: Area, parent: Area, version: int | None, reason: s
         )
     _check_level_under(area.level, parent)
     before = audit.snapshot(area, AUDITED_FIELDS)
+    original = field_values(area, AUDITED_FIELDS)
     check_version(area, version)
     if parent.pk != area.parent_id:
         _move_subtree(area, parent)
+    elif unchanged(area, original):
+        return area
     Area.objects.filter(pk=area.pk).update(version=area.version, updated_at=timezone.now())
     audit.record(
         actor=actor,

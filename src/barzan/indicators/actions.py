@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from barzan import audit
 from barzan.access import policy
 from barzan.access.actions import CAPTURE, MANAGE
-from barzan.core.concurrency import check_version
+from barzan.core.concurrency import check_version, field_values, unchanged
 from barzan.core.exceptions import ConcurrentEditError
 from barzan.core.text import clean, clean_multiline
 
@@ -144,6 +144,7 @@ def update_indicator(*, actor, indicator: Indicator, version: int | None, **chan
     if actor is not None:
         policy.require(actor, MANAGE, indicator)
     before = audit.snapshot(indicator, INDICATOR_FIELDS)
+    original = field_values(indicator, INDICATOR_FIELDS)
     check_version(indicator, version)
     aggregation_before = indicator.aggregation
     kind_before = indicator.kind
@@ -154,6 +155,8 @@ def update_indicator(*, actor, indicator: Indicator, version: int | None, **chan
         _check_still_a_part(indicator)
     if actor is not None:
         policy.require(actor, MANAGE, indicator)
+    if unchanged(indicator, original):
+        return indicator
     indicator.save()
     if indicator.aggregation != aggregation_before:
         # The stored roll-ups follow the old rule: recompute them from the raw values.
@@ -199,11 +202,16 @@ def update_data_set(
     if actor is not None:
         policy.require(actor, MANAGE, data_set)
     before = audit.snapshot(data_set, (*DATA_SET_FIELDS, "indicators"))
+    original = field_values(data_set, (*DATA_SET_FIELDS, "indicators"))
     check_version(data_set, version)
     _assign(data_set, DATA_SET_FIELDS, changes)
     data_set.full_clean()
     if actor is not None:
         policy.require(actor, MANAGE, data_set)
+    if indicators is not None:
+        indicators = list(indicators)
+    if unchanged(data_set, original, indicators=indicators):
+        return data_set
     data_set.save()
     if indicators is not None:
         data_set.indicators.set(indicators)
@@ -242,6 +250,7 @@ def update_validation_rule(
     if actor is not None:
         policy.require(actor, MANAGE, rule)
     before = audit.snapshot(rule, RULE_FIELDS)
+    original = field_values(rule, RULE_FIELDS)
     check_version(rule, version)
     _assign(rule, RULE_FIELDS, changes)
     rule.full_clean()
@@ -250,6 +259,8 @@ def update_validation_rule(
         # Checked again after the change: moving a rule onto another area's indicators
         # is refused.
         policy.require(actor, MANAGE, rule)
+    if unchanged(rule, original):
+        return rule
     rule.save()
     audit.record(
         actor=actor,

@@ -34,10 +34,9 @@ from typing import BinaryIO
 from xml.parsers.expat import errors as expat_errors
 from xml.sax.saxutils import escape
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 
-from barzan.core.exports import safe_cell
+from barzan.core.exports import FORMULA_START, safe_cell, starts_formula, xlsx_workbook
 from barzan.core.text import clean
 
 from . import periods
@@ -114,7 +113,6 @@ COLUMNS = {
 
 # DHIS2 writes the combination of no category options as `default`.
 _DEFAULT_COMBO = "default"
-_FORMULA_START = ("=", "+", "-", "@")
 _CHUNK = 64 * 1024
 # Characters XML 1.0 cannot carry even as references.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -188,7 +186,7 @@ class _Layout:
     positions: dict[str, int]
     headers: dict[str, str]
     required: tuple[str, ...]
-    unguard_comment: bool = False
+    unguard: bool = False
     default_combo: bool = False
 
 
@@ -203,7 +201,7 @@ def _header_names() -> dict[str, str]:
 _HEADER_NAMES = _header_names()
 
 
-def _layout_from_header(header: list[str], *, unguard_comment: bool) -> _Layout:
+def _layout_from_header(header: list[str], *, unguard: bool) -> _Layout:
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
     for position, cell in enumerate(header):
@@ -224,7 +222,7 @@ def _layout_from_header(header: list[str], *, unguard_comment: bool) -> _Layout:
         raise UnreadableFile(
             _("The header row lacks these columns: %(columns)s.") % {"columns": names}, line=1
         )
-    return _Layout(positions, headers, REQUIRED_FIELDS, unguard_comment=unguard_comment)
+    return _Layout(positions, headers, REQUIRED_FIELDS, unguard=unguard)
 
 
 def _records_from_rows(
@@ -235,7 +233,7 @@ def _records_from_rows(
     at = [positions.get(field, -1) for field in FIELDS]
     i_indicator, i_area, i_period, i_breakdown, i_value, i_comment = at
     width = max(at) + 1
-    unguard_comment = layout.unguard_comment
+    unguard = layout.unguard
     default_combo = layout.default_combo
     for line, row in rows:
         if len(row) >= width:
@@ -261,8 +259,10 @@ def _records_from_rows(
             indicator, area, period, breakdown, value, comment = cells
         if not (indicator or area or period or value or breakdown or comment):
             continue
-        if unguard_comment and comment[:1] == "'":
-            comment = _unguard(comment)
+        if unguard:
+            indicator, area, period, breakdown, comment = (
+                _unguard(text) for text in (indicator, area, period, breakdown, comment)
+            )
         if default_combo and breakdown.lower() == _DEFAULT_COMBO:
             breakdown = ""
         yield Record(line, indicator, area, period, breakdown, value, comment)
@@ -272,14 +272,14 @@ def _guard(text: str) -> str:
     """Return `text` safe to open in a spreadsheet, in a form `_unguard` undoes exactly."""
     # A text that already begins with apostrophes before a formula character gets one
     # more, so that removing one apostrophe on reading always gives the text back.
-    if text.startswith("'") and text.lstrip("'").startswith(_FORMULA_START):
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START):
         return "'" + text
     return safe_cell(text)
 
 
 def _unguard(text: str) -> str:
     """Return `text` without the apostrophe `_guard` put before a formula character."""
-    if text.startswith("'") and text.lstrip("'").startswith(_FORMULA_START):
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START):
         return text[1:]
     return text
 
@@ -337,7 +337,7 @@ def _read_csv(stream: BinaryIO) -> Iterator[Record | Problem]:
     else:
         raise UnreadableFile(_("The file is empty."))
     try:
-        layout = _layout_from_header(header, unguard_comment=True)
+        layout = _layout_from_header(header, unguard=True)
     except UnreadableFile:
         rows.close()  # detach from the stream now, not when collected
         raise
@@ -356,7 +356,9 @@ def _read_dhis2_csv(stream: BinaryIO) -> Iterator[Record | Problem]:
         field: (header[index].strip() if index < len(header) else "") or DHIS2_CSV_HEADER[index]
         for field, index in DHIS2_CSV_POSITIONS.items()
     }
-    layout = _Layout(DHIS2_CSV_POSITIONS, headers, REQUIRED_FIELDS, default_combo=True)
+    layout = _Layout(
+        DHIS2_CSV_POSITIONS, headers, REQUIRED_FIELDS, unguard=True, default_combo=True
+    )
     yield from _records_from_rows(rows, layout)
 
 
@@ -399,7 +401,7 @@ def _read_xlsx(stream: BinaryIO) -> Iterator[Record | Problem]:
             break
     else:
         raise UnreadableFile(_("The first sheet of the workbook is empty."))
-    yield from _records_from_rows(numbered, _layout_from_header(header, unguard_comment=False))
+    yield from _records_from_rows(numbered, _layout_from_header(header, unguard=False))
 
 
 # -- DHIS2 JSON --------------------------------------------------------------------------------
@@ -679,13 +681,13 @@ def _csv_chunks(header: Iterable[str], rows: Iterable[Iterable[str]]) -> Iterato
 def write_csv(records: Iterable, *, persian_headers: bool = False) -> Iterator[str]:
     """Yield a Barzan CSV file of `records` in chunks, the first a byte-order mark.
 
-    Comments that a spreadsheet would run as formulas get an apostrophe, which `read`
-    removes again.
+    Text that a spreadsheet would run as a formula gets an apostrophe, which `read`
+    removes again; values are numbers and stay as they are.
     """
     language = 1 if persian_headers else 0
     header = [HEADERS[field][language] for field in FIELDS]
     rows = (
-        (indicator, area, period, breakdown, value, _guard(comment))
+        (_guard(indicator), _guard(area), _guard(period), _guard(breakdown), value, _guard(comment))
         for indicator, area, period, breakdown, value, comment in map(_fields, records)
     )
     # Excel reads a CSV file as UTF-8, and so Persian right, only after a byte-order mark.
@@ -694,9 +696,23 @@ def write_csv(records: Iterable, *, persian_headers: bool = False) -> Iterator[s
 
 
 def write_dhis2_csv(records: Iterable) -> Iterator[str]:
-    """Yield DHIS2's CSV data value format of `records` in chunks; periods are Jalali codes."""
+    """Yield DHIS2's CSV data value format of `records` in chunks; periods are Jalali codes.
+
+    Text is guarded against formulas as in `write_csv`.
+    """
     rows = (
-        (indicator, period, area, breakdown, "", value, "", "", comment, "")
+        (
+            _guard(indicator),
+            _guard(period),
+            _guard(area),
+            _guard(breakdown),
+            "",
+            value,
+            "",
+            "",
+            _guard(comment),
+            "",
+        )
         for indicator, area, period, breakdown, value, comment in map(_fields, records)
     )
     return _csv_chunks(DHIS2_CSV_HEADER, rows)
@@ -813,7 +829,7 @@ class _Sheet:
     """A sheet of values written row by row, as xlsxwriter's constant_memory mode needs."""
 
     def __init__(self, output, *, persian_headers, sheet_name, right_to_left, with_names):
-        self.workbook = xlsxwriter.Workbook(output, {"constant_memory": True})
+        self.workbook = xlsx_workbook(output, constant_memory=True)
         self.sheet = self.workbook.add_worksheet(sheet_name[:31])
         if right_to_left:
             self.sheet.right_to_left()
@@ -821,9 +837,13 @@ class _Sheet:
         self.bold = self.workbook.add_format({**font, "bold": True})
         self.text = self.workbook.add_format({**font, "num_format": "@"})
         self.body = self.workbook.add_format(font)
-        self.name = self.workbook.add_format(
-            {**font, "font_color": "#595959", "bg_color": "#F2F2F2"}
+        name = {**font, "font_color": "#595959", "bg_color": "#F2F2F2"}
+        self.name = self.workbook.add_format(name)
+        # Excel's quote prefix keeps a text that begins like a formula text when edited.
+        self.quoted_text = self.workbook.add_format(
+            {**font, "num_format": "@", "quote_prefix": True}
         )
+        self.quoted_name = self.workbook.add_format({**name, "quote_prefix": True})
         language = 1 if persian_headers else 0
         columns = []
         for field in FIELDS:
@@ -852,7 +872,11 @@ class _Sheet:
                 self.sheet.write_number(self.row, index, number, self.body)
             else:
                 # write_string, never write: a comment beginning with = stays text.
-                style = self.name if field.endswith("_name") else self.text
+                is_name = field.endswith("_name")
+                if starts_formula(text):
+                    style = self.quoted_name if is_name else self.quoted_text
+                else:
+                    style = self.name if is_name else self.text
                 self.sheet.write_string(self.row, index, text, style)
         self.row += 1
 

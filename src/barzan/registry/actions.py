@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from barzan import audit
 from barzan.access import policy
 from barzan.access.actions import MANAGE
-from barzan.core.concurrency import check_version
+from barzan.core.concurrency import check_version, field_values, unchanged
 from barzan.core.text import clean, search_key
 
 from .models import Organization
@@ -111,8 +111,11 @@ def update_organization(
     if actor is not None:
         policy.require(actor, MANAGE, organization)
     before = audit.snapshot(organization, AUDITED_FIELDS)
+    original = field_values(organization, AUDITED_FIELDS)
     check_version(organization, version)
     covered_areas = changes.pop("covered_areas", None)
+    if covered_areas is not None:
+        covered_areas = list(covered_areas)
     for name, value in changes.items():
         if name not in EDITABLE_FIELDS:
             raise ValueError(f"{name} cannot be changed here")
@@ -125,9 +128,10 @@ def update_organization(
     if actor is not None:
         # Checked again after the change: moving it out of one's own areas is refused.
         policy.require(actor, MANAGE, organization)
+    if unchanged(organization, original, covered_areas=covered_areas):
+        return organization
     organization.save()
     if covered_areas is not None:
-        covered_areas = list(covered_areas)
         added = set(covered_areas) - set(organization.covered_areas.all())
         _check_covered_areas(actor, added)
         organization.covered_areas.set(covered_areas)

@@ -5,16 +5,18 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from barzan.access.actions import MANAGE
 from barzan.access.api import ScopedRouter
-from barzan.core.api import ERRORS, WRITE_ERRORS, Id, Pagination
+from barzan.core.api import ERRORS, WRITE_ERRORS, Id, InputSchema, Integer, Pagination
 from barzan.geo.models import Area
 
 from . import actions
 from .choices import OrganizationKind
-from .models import Organization
+from .models import Organization, code_validator
+
+CODE_PATTERN = code_validator.regex.pattern
 
 router = ScopedRouter(tags=["organizations"])
 
@@ -39,26 +41,30 @@ class OrganizationOut(Schema):
         return sorted(area.pk for area in organization.covered_areas.all())
 
 
-class OrganizationIn(Schema):
-    code: str = Field(max_length=64)
-    name_fa: str = Field(max_length=200)
+class OrganizationIn(InputSchema):
+    code: str = Field(max_length=64, pattern=CODE_PATTERN)
+    name_fa: str = Field(min_length=1, max_length=200)
     name_en: str = Field("", max_length=200)
     kind: OrganizationKind
     area_id: Id
     parent: str | None = None
     covered_area_ids: list[Id] = []
-    is_active: bool = True
+    # Strict: pydantic would read 0 and 1 as false and true; the document says boolean.
+    is_active: StrictBool = True
 
 
-class OrganizationPatch(Schema):
-    version: int = Field(description="The version you read; a newer stored version answers 409.")
-    name_fa: str | None = Field(None, max_length=200)
-    name_en: str | None = Field(None, max_length=200)
-    kind: OrganizationKind | None = None
-    area_id: Id | None = None
+class OrganizationPatch(InputSchema):
+    # Only `parent` may be null (no parent); leaving a field out leaves it unchanged.
+    version: Integer = Field(
+        description="The version you read; a newer stored version answers 409."
+    )
+    name_fa: str = Field(None, min_length=1, max_length=200)
+    name_en: str = Field(None, max_length=200)
+    kind: OrganizationKind = None
+    area_id: Id = None
     parent: str | None = None
-    covered_area_ids: list[Id] | None = None
-    is_active: bool | None = None
+    covered_area_ids: list[Id] = None
+    is_active: StrictBool = None
 
 
 class OrganizationFilters(Schema):

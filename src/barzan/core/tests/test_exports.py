@@ -74,7 +74,10 @@ class TestCsv:
         list(chunks)
         assert consumed == [0, 1, 2]
 
-    @pytest.mark.parametrize("value", ["=1+1", "+98912", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+    @pytest.mark.parametrize(
+        "value",
+        ["=1+1", "+98912", "-2+3", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("x")', "-", "-1e5+A1"],
+    )
     def test_a_cell_a_spreadsheet_would_run_gets_an_apostrophe(self, value):
         rows = csv_rows(csv_response("x.csv", [["header"], [value]]))
         assert rows[1] == ["'" + value]
@@ -84,6 +87,11 @@ class TestCsv:
         assert safe_cell("a=b") == "a=b"
         assert safe_cell(-5) == -5
         assert safe_cell(None) == ""
+
+    @pytest.mark.parametrize("value", ["-5", "-12.5", "-1,234.5", "-۱۲٬۳۴۵٫۶", "-.5", "-1e-5"])
+    def test_a_negative_number_written_as_text_stays_a_number(self, value):
+        rows = csv_rows(csv_response("x.csv", [["header"], [value]]))
+        assert rows[1] == [value]
 
     def test_lazy_translations_are_written_as_text(self):
         with translation.override("en"):
@@ -117,10 +125,25 @@ class TestXlsx:
             response = xlsx_response("x.xlsx", "Languages", [[gettext_lazy("Persian")], ["x"]])
         assert sheet_rows(response)[0] == ["Persian"]
 
-    def test_a_formula_is_written_as_text_not_run(self):
-        response = xlsx_response("x.xlsx", "Sheet", [["header"], ["=1+1"]])
-        assert sheet_rows(response)[1] == ["'=1+1"]
+    @pytest.mark.parametrize("value", ["=1+1", '=HYPERLINK("http://x.example","y")', "@A1"])
+    def test_a_formula_is_written_as_text_not_run(self, value):
+        response = xlsx_response("x.xlsx", "Sheet", [["header"], [value]])
+        assert sheet_rows(response)[1] == [value]
         assert "<f>" not in sheet_xml(response)
+        assert "<hyperlink" not in sheet_xml(response)
+
+    def test_text_that_looks_like_a_formula_keeps_excels_quote_prefix(self):
+        response = xlsx_response("x.xlsx", "Sheet", [["header"], ["=1+1"], ["plain"]])
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            styles = archive.read("xl/styles.xml").decode()
+        assert 'quotePrefix="1"' in styles
+
+    def test_numbers_stay_numbers_and_text_stays_text(self):
+        response = xlsx_response(
+            "x.xlsx", "Sheet", [["header"], [-5, "-5", "http://x.example", "1e3"]]
+        )
+        assert sheet_rows(response)[1] == [-5, "-5", "http://x.example", "1e3"]
+        assert "<hyperlink" not in sheet_xml(response)
 
     def test_a_long_sheet_name_is_cut_to_31_characters(self):
         response = xlsx_response("x.xlsx", "a" * 40, [["header"]])
