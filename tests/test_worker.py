@@ -88,6 +88,25 @@ def test_the_worker_survives_database_errors_in_its_loop_and_runs_the_task(monke
     assert caplog.text.count("Database error in the worker loop") == 3
 
 
+def test_a_lock_taken_when_claiming_a_task_is_waited_out(monkeypatch, caplog):
+    """Seen under load: BEGIN EXCLUSIVE around the claim raised "database is locked"."""
+    result = add.enqueue(3, 4)
+    original = db_worker.exclusive_transaction
+    calls = {"count": 0}
+
+    def locked_at_first(using=None):
+        calls["count"] += 1
+        if calls["count"] <= 2:
+            raise OperationalError("database is locked")
+        return original(using)
+
+    monkeypatch.setattr(db_worker, "exclusive_transaction", locked_at_first)
+    with caplog.at_level(logging.WARNING, logger="barzan.worker"):
+        worker().run()
+    assert DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL"
+    assert caplog.text.count("database is locked") == 2
+
+
 def test_a_locked_database_while_saving_the_outcome_is_waited_out(monkeypatch, caplog):
     """django-tasks-db tries three times in 0.3 s; a long import holds the lock far longer."""
     result = add.enqueue(2, 3)
