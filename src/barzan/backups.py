@@ -94,7 +94,7 @@ def connection_table_figures(using: str = "default") -> dict[str, dict]:
     """Return {table: {"rows", "checksum"}} for every table of a Django database connection."""
     database = connections[using]
     quote = database.ops.quote_name
-    figures = {}
+    queries = {}
     with database.cursor() as cursor:
         for table in sorted(database.introspection.table_names(cursor)):
             key = database.introspection.get_primary_key_columns(cursor, table) or []
@@ -103,9 +103,14 @@ def connection_table_figures(using: str = "default") -> dict[str, dict]:
             else:
                 width = len(database.introspection.get_table_description(cursor, table))
                 order = ", ".join(str(position + 1) for position in range(width))
-            query = f"SELECT * FROM {quote(table)} ORDER BY {order}"
+            queries[table] = f"SELECT * FROM {quote(table)} ORDER BY {order}"
+    figures = {}
+    for table, query in queries.items():
+        # A server-side cursor on PostgreSQL: a table of millions of values streams
+        # through in batches instead of arriving whole.
+        with database.chunked_cursor() as cursor:
             rows, checksum = _checksum_rows(cursor, query)
-            figures[table] = {"rows": rows, "checksum": checksum}
+        figures[table] = {"rows": rows, "checksum": checksum}
     return figures
 
 
