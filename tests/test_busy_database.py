@@ -64,7 +64,7 @@ def server(tmp_path_factory):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "barzan.wsgi:application", "--workers", "1",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--no-control-socket"],
         env=env,
     )  # fmt: skip
     try:
@@ -133,6 +133,11 @@ class HeldWriteLock:
         self.connection.close()
 
 
+def unlocked_seconds(port):
+    """Return how long this server takes for a login page now, to allow for a busy machine."""
+    return timed(lambda: Browser(port).request("GET", "/accounts/login/"))[1]
+
+
 def timed(call):
     start = time.monotonic()
     result = call()
@@ -141,11 +146,12 @@ def timed(call):
 
 def test_a_login_while_the_database_is_locked_answers_503_within_the_bound(server):
     port, database, _country_id = server
+    allowance = 3 * unlocked_seconds(port) + 2
     with HeldWriteLock(database):
         (response, page), seconds = timed(Browser(port).post_login)
     assert response.status == 503
     assert response.getheader("Retry-After") == str(BOUND_SECONDS)
-    assert seconds < BOUND_SECONDS + 3
+    assert seconds < BOUND_SECONDS + allowance
     assert '<html lang="fa" dir="rtl">' in page
     assert "پایگاه داده" in page
 
@@ -163,11 +169,12 @@ def test_an_api_write_while_the_database_is_locked_answers_503_in_the_api_format
     port, database, country_id = server
     browser = Browser(port)
     assert browser.post_login()[0].status == 302
+    allowance = 3 * unlocked_seconds(port) + 2
     with HeldWriteLock(database):
         (response, content), seconds = timed(lambda: browser.post_organization(country_id, "o-1"))
     assert response.status == 503
     assert response.getheader("Retry-After") == str(BOUND_SECONDS)
-    assert seconds < BOUND_SECONDS + 3
+    assert seconds < BOUND_SECONDS + allowance
     error = json.loads(content)["error"]
     assert (error["status"], error["code"]) == (503, "database_busy")
     assert browser.post_organization(country_id, "o-1")[0].status == 201
