@@ -111,6 +111,7 @@ class Supervisor:
         self.worker_started_at = 0.0
         self.restart_pause = FIRST_RESTART_PAUSE
         self.restart_at: float | None = None
+        self.signalled: set[int] = set()
 
     def start(self, command: list[str]) -> subprocess.Popen:
         return subprocess.Popen(
@@ -130,10 +131,18 @@ class Supervisor:
         if self.stop_signal is not None:
             return
         self.stop_signal = signum
+        self.terminate_children()
+
+    def terminate_children(self) -> None:
+        """Send SIGTERM, once each, to the children still running.
+
+        SIGTERM whatever arrived: gunicorn's graceful stop and the worker's
+        finish-the-task stop (SIGHUP would make gunicorn reload; a second signal would make
+        the worker abandon its task).
+        """
         for child in (self.gunicorn, self.worker):
-            if child is not None and child.poll() is None:
-                # SIGTERM for all three: gunicorn's graceful stop, the worker's
-                # finish-the-task stop; SIGHUP would make gunicorn reload instead.
+            if child is not None and child.poll() is None and child.pid not in self.signalled:
+                self.signalled.add(child.pid)
                 child.send_signal(signal.SIGTERM)
 
     def run(self) -> int:
@@ -144,7 +153,7 @@ class Supervisor:
         }
         try:
             self.gunicorn = self.start(self.gunicorn_command)
-            if self.worker_command:
+            if self.worker_command and self.stop_signal is None:
                 self.start_worker()
             while self.gunicorn.poll() is None and self.stop_signal is None:
                 self.watch_worker()
@@ -176,12 +185,7 @@ class Supervisor:
 
     def shut_down(self) -> int:
         """Stop whichever child still runs, gracefully first, and return gunicorn's status."""
-        # After a signal the children have had theirs; a second SIGTERM would make the
-        # worker abandon its task.
-        if self.stop_signal is None:
-            for child in (self.gunicorn, self.worker):
-                if child is not None and child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
+        self.terminate_children()
         status = self.wait_or_kill(self.gunicorn, GRACEFUL_SECONDS + 10)
         if self.worker is not None:
             self.wait_or_kill(self.worker, 30)
