@@ -8,6 +8,7 @@ BENCHMARKS = {
     "home_page": "Requests per second and latency of the logged-in home page under gunicorn.",
     "geography": "Importing the divisions, map GeoJSON, locating points, subtree queries.",
     "indicators": "Importing values, memory, roll-up refresh, national series, profiles.",
+    "load": "Logged-in users under load: requests/s, p50, p99, errors; --with-import too.",
 }
 
 

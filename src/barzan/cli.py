@@ -3,22 +3,18 @@ The `barzan` command: every Django management command, plus `demo`, `serve` and 
 
     barzan demo        set up a demo in ./var/ and serve it on http://127.0.0.1:8000
     barzan serve       serve with gunicorn (production)
-    barzan worker      run background tasks (django-tasks' db_worker)
+    barzan worker      run background tasks (django-tasks' db_worker, surviving database errors)
     barzan migrate …   any other Django command
 """
 
 import os
 import sys
 
-ALIASES = {"worker": "db_worker"}
-
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "barzan.settings")
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "barzan"
-    if len(argv) > 1:
-        argv[1] = ALIASES.get(argv[1], argv[1])
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)

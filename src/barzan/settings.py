@@ -159,6 +159,7 @@ MIDDLEWARE = [
     "barzan.core.middleware.RequestIdMiddleware",
     "barzan.core.middleware.ApiErrorMiddleware",
     "barzan.core.middleware.RequestSizeMiddleware",
+    "barzan.core.middleware.DatabaseBusyMiddleware",
     "barzan.core.middleware.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -194,6 +195,11 @@ TEMPLATES = [
     },
 ]
 
+# -- A busy database: how long a request waits for SQLite's write lock (its busy timeout)
+# before it answers 503 with Retry-After; PostgreSQL's lock and connection failures are
+# answered the same way (core.middleware.DatabaseBusyMiddleware).
+BARZAN_DB_BUSY_SECONDS = float(env_str("DB_BUSY_SECONDS") or 5)
+
 # -- Database: SQLite in the data folder unless BARZAN_DATABASE_URL names another.
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'barzan.sqlite3'}"
 DATABASES = {
@@ -206,7 +212,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # BEGIN so two writers queue instead of failing with "database is locked".
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-            " PRAGMA busy_timeout=5000;"
+            f" PRAGMA busy_timeout={round(BARZAN_DB_BUSY_SECONDS * 1000)};"
             # 64 MB of page cache and reads through mmap: area rows carry boundaries,
             # so a province's subtree spans many pages.
             " PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"

@@ -3,13 +3,13 @@
 import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from barzan.core.errors import error_response
+from barzan.core.errors import busy_response, error_response, is_database_busy
 from barzan.core.exceptions import ConcurrentEditError
 
 logger = logging.getLogger("barzan.api")
@@ -77,6 +77,14 @@ def install(api) -> None:
         return error_response(
             400, _("The request contains characters or values that cannot be stored.")
         )
+
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def database_unavailable(request, exc):
+        if is_database_busy(exc):
+            logger.warning("Database busy on %s %s: %s", request.method, request.path, exc)
+            return busy_response(request)
+        return server_error(request, exc)
 
     @api.exception_handler(Exception)
     def server_error(request, exc):

@@ -16,6 +16,7 @@ EVERY_OPERATION = {
     403: "Your roles do not allow this.",
     404: "Nothing was found here, or it lies outside your areas.",
     422: "A parameter or field is not valid; `details` names each one.",
+    503: "The database is busy; try again after the seconds in `Retry-After`.",
 }
 WITH_A_BODY = {
     413: "The body is too large.",

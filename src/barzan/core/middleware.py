@@ -1,9 +1,13 @@
-"""Request-wide middleware: a request id for audit and logs, and the language of the page."""
+"""Request-wide middleware: a request id for audit and logs, the language of the page, and
+clear answers (400, 503) where Django would answer 500."""
 
+import logging
 import re
+import sys
 import uuid
 
 from django.conf import settings
+from django.core.signals import got_request_exception
 from django.db import DataError
 from django.shortcuts import render
 from django.utils import translation
@@ -11,7 +15,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from . import context
-from .errors import error_response, is_api_path
+from .errors import busy_response, error_response, is_api_path, is_database_busy
+
+logger = logging.getLogger(__name__)
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _LANGUAGES = {code for code, _name in settings.LANGUAGES}
@@ -159,3 +165,44 @@ class BadInputMiddleware:
         if is_api_path(request.path):
             return error_response(400, message)
         return render(request, "400.html", {"status": 400}, status=400)
+
+
+_MET_BUSY_DATABASE = "_barzan_met_busy_database"
+
+
+def _remember_busy_database(sender, request=None, **kwargs):
+    """Mark `request` when the exception Django is turning into a 500 is a busy database.
+
+    Django sends this signal while it handles the exception, so sys.exc_info() holds it.
+    """
+    if request is not None and is_database_busy(sys.exc_info()[1]):
+        setattr(request, _MET_BUSY_DATABASE, True)
+
+
+got_request_exception.connect(_remember_busy_database, dispatch_uid="barzan-busy-database")
+
+
+class DatabaseBusyMiddleware:
+    """Answer 503 with Retry-After, never 500, when the database is busy or unreachable.
+
+    SQLite waits BARZAN_DB_BUSY_SECONDS for the write lock (its busy timeout) and then
+    raises "database is locked"; PostgreSQL raises on a lock timeout, a deadlock or a lost
+    connection. A view's exception is answered here directly; one raised in another
+    middleware (saving the session) has already become a 500 response, which the
+    got_request_exception signal lets this middleware recognise and replace.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, _MET_BUSY_DATABASE, False):
+            return busy_response(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if not is_database_busy(exception):
+            return None
+        logger.warning("Database busy on %s %s: %s", request.method, request.path, exception)
+        return busy_response(request)

@@ -9,7 +9,10 @@ from barzan.serving import default_workers, run_gunicorn
 
 
 class Command(BaseCommand):
-    help = "Serve Barzan with gunicorn and WhiteNoise. Run `barzan migrate` first after an upgrade."
+    help = (
+        "Serve Barzan with gunicorn and WhiteNoise until SIGTERM or Ctrl+C, which it passes on. "
+        "Run `barzan migrate` first after an upgrade."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -21,8 +24,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=default_workers(), help="gunicorn worker processes."
         )
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="Also run `barzan worker` beside gunicorn, restarted if it dies "
+            "(otherwise run it as its own service).",
+        )
 
-    def handle(self, *args, host, port, workers, **options):
-        call_command("collectstatic", interactive=False, verbosity=0)
+        parser.add_argument(
+            "--skip-collectstatic",
+            action="store_true",
+            help="Serve the static files collected before (`barzan collectstatic` at deployment).",
+        )
+
+    def handle(self, *args, host, port, workers, with_worker, skip_collectstatic, **options):
+        if not skip_collectstatic:
+            call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Serving Barzan on http://{host}:{port}/ with {workers} workers.")
-        sys.exit(run_gunicorn(host, port, workers))
+        sys.exit(run_gunicorn(host, port, workers, with_worker=with_worker))
