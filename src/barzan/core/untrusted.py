@@ -137,10 +137,15 @@ def _number(value: int) -> str:
     return format_number(value)
 
 
-def _refuse(message: str, **values) -> UnreadableFile:
+def _(message: str) -> str:
+    """Return `message` in the active language; Django is imported only when one is needed."""
     from django.utils.translation import gettext
 
-    return UnreadableFile(gettext(message) % values if values else gettext(message))
+    return gettext(message)
+
+
+def _refuse(message: str, **values) -> UnreadableFile:
+    return UnreadableFile(message % values if values else message)
 
 
 # -- Archives ------------------------------------------------------------------------------
@@ -191,16 +196,20 @@ def open_zip(file, *, limits: Limits | None = None) -> zipfile.ZipFile:
         total += member.file_size
         if member.file_size > limits.uncompressed_bytes or total > limits.uncompressed_bytes:
             raise _refuse(
-                "The archive expands to more than %(limit)s MB; at most %(limit)s MB are "
-                "accepted. Upload a smaller file.",
+                _(
+                    "The archive expands to more than %(limit)s MB; at most %(limit)s MB are "
+                    "accepted. Upload a smaller file."
+                ),
                 limit=_megabytes(limits.uncompressed_bytes),
             )
         if member.file_size >= _RATIO_FROM_BYTES and (
             member.file_size > limits.ratio * max(member.compress_size, 1)
         ):
             raise _refuse(
-                "“%(name)s” in the archive is compressed %(ratio)s times; a file compressed "
-                "more than %(limit)s times is refused, as a ZIP bomb would be.",
+                _(
+                    "“%(name)s” in the archive is compressed %(ratio)s times; a file compressed "
+                    "more than %(limit)s times is refused, as a ZIP bomb would be."
+                ),
                 name=member.filename,
                 ratio=_number(member.file_size // max(member.compress_size, 1)),
                 limit=_number(limits.ratio),
@@ -212,7 +221,7 @@ def open_zip(file, *, limits: Limits | None = None) -> zipfile.ZipFile:
 
 def _too_many_entries(count: int, limits: Limits) -> UnreadableFile:
     return _refuse(
-        "The archive holds %(count)s files; at most %(limit)s are accepted.",
+        _("The archive holds %(count)s files; at most %(limit)s are accepted."),
         count=_number(count),
         limit=_number(limits.entries),
     )
@@ -220,7 +229,10 @@ def _too_many_entries(count: int, limits: Limits) -> UnreadableFile:
 
 def _nested(name: str) -> UnreadableFile:
     return _refuse(
-        "The archive holds another archive, “%(name)s”; put the files themselves in one archive.",
+        _(
+            "The archive holds another archive, “%(name)s”; put the files themselves in one "
+            "archive."
+        ),
         name=name,
     )
 
@@ -239,8 +251,10 @@ def read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, *, limit: int
             size += len(chunk)
             if size > limit:
                 raise _refuse(
-                    "The archive expands to more than %(limit)s MB; at most %(limit)s MB are "
-                    "accepted. Upload a smaller file.",
+                    _(
+                        "The archive expands to more than %(limit)s MB; at most %(limit)s MB are "
+                        "accepted. Upload a smaller file."
+                    ),
                     limit=_megabytes(limit),
                 )
             parts.append(chunk)
@@ -275,9 +289,11 @@ def sheet_too_large(columns: int, rows: int, *, limits: Limits | None = None) ->
     """Return the refusal of a sheet that reaches `columns` columns and `rows` rows."""
     limits = limits or current_limits()
     return _refuse(
-        "The sheet reaches %(columns)s columns and %(rows)s rows; at most %(max_columns)s "
-        "columns and %(max_rows)s rows are accepted. Copy the data to a new sheet and save "
-        "the workbook again.",
+        _(
+            "The sheet reaches %(columns)s columns and %(rows)s rows; at most %(max_columns)s "
+            "columns and %(max_rows)s rows are accepted. Copy the data to a new sheet and save "
+            "the workbook again."
+        ),
         columns=_number(columns),
         rows=_number(rows),
         max_columns=_number(limits.columns),
@@ -338,7 +354,7 @@ def parse(job: str, source, **options) -> Iterator:
                     # Each frame is a pickle of its own (see _child).
                     kind, payload = _PlainUnpickler(items).load()
                 except EOFError:
-                    raise _refuse("The file could not be read.") from None
+                    raise _refuse(_("The file could not be read.")) from None
                 if kind == _END:
                     return
                 if kind == _MALFORMED:
@@ -423,23 +439,29 @@ def _run_child(job: str, path: str, output: str, options: dict, limits: Limits, 
         raise _too_slow(limits)
     if code == -signal.SIGXFSZ:
         raise _refuse(
-            "The file expands to more than %(limit)s MB; at most %(limit)s MB are accepted. "
-            "Upload a smaller file.",
+            _(
+                "The file expands to more than %(limit)s MB; at most %(limit)s MB are accepted. "
+                "Upload a smaller file."
+            ),
             limit=_megabytes(limits.uncompressed_bytes),
         )
     if code in (_OUT_OF_MEMORY, -signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
         raise _refuse(
-            "Reading the file needed more than %(limit)s MB of memory, so it was stopped. "
-            "Check that it holds only the data to import, or split it into smaller files.",
+            _(
+                "Reading the file needed more than %(limit)s MB of memory, so it was stopped. "
+                "Check that it holds only the data to import, or split it into smaller files."
+            ),
             limit=_megabytes(limits.memory_bytes),
         )
-    raise _refuse("The file could not be read.")
+    raise _refuse(_("The file could not be read."))
 
 
 def _too_slow(limits: Limits) -> UnreadableFile:
     return _refuse(
-        "Reading the file took longer than %(seconds)s seconds, so it was stopped. Split it "
-        "into smaller files and upload them one by one.",
+        _(
+            "Reading the file took longer than %(seconds)s seconds, so it was stopped. Split it "
+            "into smaller files and upload them one by one."
+        ),
         seconds=_number(limits.seconds),
     )
 
