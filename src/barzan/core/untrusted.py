@@ -37,6 +37,7 @@ this module and must start fast.
 
 import io
 import json
+import logging
 import math
 import os
 import pickle
@@ -60,6 +61,7 @@ JSON_ITEMS = "json_items"
 XML_ELEMENTS = "xml_elements"
 
 MB = 1024 * 1024
+logger = logging.getLogger(__name__)
 # Entries smaller than this are not judged by their compression ratio: a few kilobytes of
 # repeated characters compress a thousand times without being a bomb.
 _RATIO_FROM_BYTES = 1 * MB
@@ -356,6 +358,11 @@ def parse(job: str, source, **options) -> Iterator:
                 except EOFError:
                     raise _refuse(_("The file could not be read.")) from None
                 if kind == _END:
+                    logger.debug(
+                        "Read %s in a child process; its peak memory was %s KB",
+                        job,
+                        payload["peak_kb"],
+                    )
                     return
                 if kind == _MALFORMED:
                     raise Malformed(*payload)
@@ -426,11 +433,9 @@ def _run_child(job: str, path: str, output: str, options: dict, limits: Limits, 
     code = finished.returncode
     if code == 0:
         return
-    import logging
-
     with open(errors_path, "rb") as errors:
         errors.seek(max(0, os.path.getsize(errors_path) - 2000))
-        logging.getLogger(__name__).warning(
+        logger.warning(
             "The reader of an untrusted file stopped with status %s: %s",
             code,
             errors.read().decode("utf-8", "replace"),
@@ -501,9 +506,22 @@ def _child() -> None:
             except RecursionError:
                 output.write(pickle.dumps((_MALFORMED, ("depth", {}))))
             else:
-                output.write(pickle.dumps((_END, None)))
+                output.write(pickle.dumps((_END, {"peak_kb": _peak_kb()})))
     except MemoryError:
         os._exit(_OUT_OF_MEMORY)
+
+
+def _peak_kb() -> int | None:
+    """Return this process's peak resident memory since it started the job's interpreter."""
+    # Not ru_maxrss: it keeps the parent's size from before the child's exec.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
 
 
 # -- Child jobs: each yields plain data and raises Malformed ---------------------------------
