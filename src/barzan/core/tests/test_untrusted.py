@@ -221,6 +221,21 @@ def test_json_larger_than_the_memory_limit_fails_with_a_message(limits):
     assert persian.startswith("خواندن فایل به بیش از ۱۶۰ مگابایت حافظه نیاز داشت")
 
 
+def test_a_parse_that_takes_longer_than_allowed_is_stopped_with_a_message(limits):
+    limits.BARZAN_PARSER_SECONDS = 1
+    # Twenty million items, each handed back on its own: far more than a second's work.
+    content = b'{"a": [' + b"1," * 20_000_000 + b"1]}"
+    started = time.perf_counter()
+
+    english, persian = refusal(
+        lambda: list(untrusted.parse(untrusted.JSON_ITEMS, content, items="a"))
+    )
+
+    assert english.startswith("Reading the file took longer than 1 seconds, so it was stopped.")
+    assert persian.startswith("خواندن فایل بیش از ۱ ثانیه طول کشید و متوقف شد.")
+    assert time.perf_counter() - started < 20
+
+
 def test_xml_with_entities_is_malformed_before_any_expansion(limits):
     laughs = (
         b'<?xml version="1.0"?><!DOCTYPE adx [<!ENTITY a "aaaaaaaaaa">'
