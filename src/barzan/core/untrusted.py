@@ -75,8 +75,10 @@ _ARCHIVE_MAGIC = (b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf"
 _CHUNK = 64 * 1024
 _XML_CHUNK = 64 * 1024
 
-# Frames of the child's output file.
-_ITEM, _END, _MALFORMED = "item", "end", "malformed"
+# Frames of the child's output file: a batch of items, the end, or what is malformed.
+_ITEMS, _END, _MALFORMED = "items", "end", "malformed"
+# Items in a frame: many enough that framing costs little beside reading a row.
+_BATCH = 256
 # The child's exit status when Python itself runs out of memory.
 _OUT_OF_MEMORY = 3
 
@@ -333,8 +335,10 @@ def _check_sheets(file, limits: Limits) -> None:
 # -- The child process ---------------------------------------------------------------------
 
 
-def parse(job: str, source, **options) -> Iterator:
+def parse(job: str, source, *, batch: int = _BATCH, **options) -> Iterator:
     """Yield the items that child job `job` reads from `source`, parsed in a child process.
+
+    The child hands items over `batch` at a time: 1 when each item may be large.
 
     `source` is a path, bytes or a binary file (read from its current position; a file on
     disk read from its start is passed by path, not copied). Raise UnreadableFile when the
@@ -346,7 +350,7 @@ def parse(job: str, source, **options) -> Iterator:
     with tempfile.TemporaryDirectory(prefix="barzan-untrusted-") as folder:
         path, passed_by_path = _source_path(source, folder)
         output = os.path.join(folder, "items")
-        _run_child(job, path, output, options, current, folder)
+        _run_child(job, path, output, options, current, folder, batch)
         if passed_by_path:
             # The child read the whole file; a progress bar reads the position.
             source.seek(0, io.SEEK_END)
@@ -366,7 +370,7 @@ def parse(job: str, source, **options) -> Iterator:
                     return
                 if kind == _MALFORMED:
                     raise Malformed(*payload)
-                yield payload
+                yield from payload
 
 
 def _source_path(source, folder: str) -> tuple[str, bool]:
@@ -395,9 +399,12 @@ def _source_path(source, folder: str) -> tuple[str, bool]:
     return path, False
 
 
-def _run_child(job: str, path: str, output: str, options: dict, limits: Limits, folder: str):
+def _run_child(
+    job: str, path: str, output: str, options: dict, limits: Limits, folder: str, batch: int
+):
     request = {
         "job": job,
+        "batch": batch,
         "source": path,
         "output": output,
         "options": options,
@@ -496,12 +503,20 @@ def _child() -> None:
     protocol = pickle.HIGHEST_PROTOCOL
     try:
         with open(request["output"], "wb") as output:
+            batch: list = []
             try:
                 for item in job(request["source"], **options):
-                    # Pickled whole before it is written: an item that cannot be pickled
-                    # leaves no half frame behind.
-                    output.write(pickle.dumps((_ITEM, item), protocol=protocol))
+                    batch.append(item)
+                    if len(batch) >= request["batch"]:
+                        # Pickled whole before it is written: a batch that cannot be
+                        # pickled leaves no half frame behind.
+                        output.write(pickle.dumps((_ITEMS, batch), protocol=protocol))
+                        batch = []
+                if batch:
+                    output.write(pickle.dumps((_ITEMS, batch), protocol=protocol))
             except Malformed as error:
+                if batch:
+                    output.write(pickle.dumps((_ITEMS, batch), protocol=protocol))
                 output.write(pickle.dumps((_MALFORMED, (error.kind, error.details))))
             except RecursionError:
                 output.write(pickle.dumps((_MALFORMED, ("depth", {}))))

@@ -189,7 +189,13 @@ def read_json(content, *, items: str | None = None, keep: tuple = ()):
     by catching untrusted.Malformed from the first item when it wants to.
     """
     return untrusted.parse(
-        untrusted.JSON_ITEMS, content, items=items, keep=list(keep), encodings=list(ENCODINGS)
+        untrusted.JSON_ITEMS,
+        content,
+        # A feature may hold a large boundary: hand them over one by one.
+        batch=1,
+        items=items,
+        keep=list(keep),
+        encodings=list(ENCODINGS),
     )
 
 
