@@ -264,7 +264,8 @@ def test_a_small_file_is_parsed_in_well_under_a_second(limits):
     started = time.perf_counter()
     list(untrusted.parse(untrusted.XLSX_ROWS, content))
 
-    assert time.perf_counter() - started < 0.8
+    # 0.1 to 0.2 s on an idle machine; the bound leaves room for a busy one.
+    assert time.perf_counter() - started < 1
 
 
 def test_parsing_does_not_depend_on_the_current_folder(limits, tmp_path, monkeypatch):
