@@ -194,12 +194,14 @@ def _declared_entries(file) -> int | None:
     return entries
 
 
-def open_zip(file, *, limits: Limits | None = None) -> zipfile.ZipFile:
+def open_zip(
+    file, *, limits: Limits | None = None, archives_inside: bool = False
+) -> zipfile.ZipFile:
     """Return `file` (a seekable binary file) opened as a ZIP archive once it passes the checks.
 
     Raise UnreadableFile for too many entries, an entry or a total that expands beyond the
-    limit, an entry compressed suspiciously well, or an archive inside the archive; raise
-    Malformed("zip") when it is not a ZIP archive at all.
+    limit, an entry compressed suspiciously well, or (unless `archives_inside`) an archive
+    inside the archive; raise Malformed("zip") when it is not a ZIP archive at all.
     """
     limits = limits or current_limits()
     entries = _declared_entries(file)
@@ -236,7 +238,7 @@ def open_zip(file, *, limits: Limits | None = None) -> zipfile.ZipFile:
                 ratio=_number(member.file_size // max(member.compress_size, 1)),
                 limit=_number(limits.ratio),
             )
-        if member.filename.lower().endswith(_ARCHIVE_SUFFIXES):
+        if not archives_inside and member.filename.lower().endswith(_ARCHIVE_SUFFIXES):
             raise _nested(member.filename)
     return archive
 
@@ -325,7 +327,9 @@ def sheet_too_large(columns: int, rows: int, *, limits: Limits | None = None) ->
 
 def _check_sheets(file, limits: Limits) -> None:
     try:
-        archive = open_zip(file, limits=limits)
+        # A workbook may embed a document (a .docx in xl/embeddings); the reader never
+        # opens it, so it is no way in for a bomb.
+        archive = open_zip(file, limits=limits, archives_inside=True)
     except Malformed:
         return
     with archive:

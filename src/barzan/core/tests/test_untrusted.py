@@ -107,6 +107,17 @@ def test_an_archive_inside_the_archive_is_refused(limits):
     assert "another archive, “provinces.csv”" in english
 
 
+def test_a_workbook_may_embed_a_document(limits):
+    output = io.BytesIO(workbook_with_a_cell_at(0, 0))
+    with zipfile.ZipFile(output, "a") as book:
+        book.writestr("xl/embeddings/Microsoft_Word_Document.docx", archive({"a": b"b"}).read())
+    output.seek(0)
+
+    untrusted.check_xlsx(output)
+
+    assert output.tell() == 0
+
+
 def test_a_member_is_decompressed_only_up_to_the_cap(limits):
     limits.BARZAN_UNZIP_MAX_RATIO = 10_000
     content = archive({"cities.csv": b"x" * (2 * MB)})
