@@ -181,12 +181,12 @@ def decode(content: bytes) -> str:
 
 
 def read_json(content, *, items: str | None = None, keep: tuple = ()):
-    """Return the items of a JSON file parsed in a child process (see core.untrusted).
+    """Return an iterator over a JSON file parsed in a child process (see core.untrusted).
 
-    Without `items`, yield the document; with it, yield the head and then each item of the
-    document's list `items`. Raise UnreadableFile with a message for any file that cannot
-    be parsed, whatever its syntax error; the caller reports a syntax error's place itself
-    by catching untrusted.Malformed from the first item when it wants to.
+    Without `items`, it gives the document; with it, the head and then each item of the
+    document's list `items`. Asking for the first raises UnreadableFile when the file
+    breaks a limit, and untrusted.Malformed when it is not JSON (a syntax error, too deep
+    a nesting, an unknown encoding: see `json_refusal`).
     """
     return untrusted.parse(
         untrusted.JSON_ITEMS,
