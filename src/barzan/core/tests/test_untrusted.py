@@ -13,6 +13,7 @@ import xlsxwriter
 from django.utils import translation
 
 from barzan.core import untrusted
+from barzan.core.untrusted.child import _PlainUnpickler
 
 MB = 1024 * 1024
 
@@ -300,4 +301,4 @@ def test_the_parent_unpickles_plain_data_only():
     frame = pickle.dumps(("item", os.system))
 
     with pytest.raises(pickle.UnpicklingError):
-        untrusted._PlainUnpickler(io.BytesIO(frame)).load()
+        _PlainUnpickler(io.BytesIO(frame)).load()
