@@ -12,10 +12,10 @@ An uploaded workbook, archive, JSON or XML file is read in two steps:
 2. The parse runs in a child process (`parse`): a new interpreter that imports only the
    standard library and python-calamine, limited in address space (RLIMIT_AS), processor
    time (RLIMIT_CPU) and the size of what it writes (RLIMIT_FSIZE), and killed by the
-   parent when its time is up. The child writes what it read to a temporary file, one
-   pickled item (a row, a JSON list item, an XML element) at a time; the parent streams
-   them back with an unpickler that builds nothing but plain data, so a large file never
-   crosses the boundary whole and the parent holds one item at a time.
+   parent when its time is up. The child writes what it read to a temporary file in
+   pickled batches (256 rows, values or XML elements; GeoJSON features one by one); the
+   parent streams them back with an unpickler that builds nothing but plain data, so a
+   large file never crosses the boundary whole and the parent holds one batch at a time.
 
 A file that breaks its format raises `Malformed` (a kind and details such as a line),
 which the caller turns into its own message; a file that breaks a limit raises
@@ -43,12 +43,12 @@ with Django loaded (74 MB before reading) and of the child:
 - one cell at XFD1048576 (1.5 KB): refused from its <dimension> before any child, 88 MB;
   without the <dimension>, refused by the child from the sheet's extent (child 17 MB);
   with A1 as well, calamine's 512 GiB request fails against RLIMIT_AS (child 64 MB);
-- 2.3 MB expanding to 528 MB of sheet XML: refused for its ratio (376), 88 MB; with the
+- 1.5 MB expanding to 528 MB of sheet XML: refused for its ratio (376), 88 MB; with the
   ratio check lifted, the child reached 1,343 MB and was stopped at the 2,048 MB limit,
   the reading process stayed at 88 MB;
 - a 1.5 MB ZIP of division CSVs expanding to 1.5 GiB: refused from its directory, 96 MB;
-- a 53 MB GeoJSON of 2,000 polygons: reading process 169 MB, child 575 MB, 15.8 s (parsed
-  whole in the reading process: 632 MB, 8.9 s);
+- a 74 MB GeoJSON of 2,000 polygons of 1,500 points: reading process 169 MB, child
+  575 MB, 15.8 s (parsed whole in the reading process: 632 MB, 8.9 s);
 - ordinary files: a 100,000-row workbook (2.4 MB) 2.8 s, reading process 88 MB, child
   85 MB (read in process: 1.8 s, 141 MB); a 100,000-value DHIS2 JSON (12 MB) 2.2 s,
   88 MB, child 76 MB; a one-row workbook 0.1 to 0.2 s, child 17 MB.
