@@ -60,7 +60,7 @@ def parse(job: str, source, *, batch: int = _BATCH, **options) -> Iterator:
         with open(output, "rb") as items:
             while True:
                 try:
-                    # Each frame is a pickle of its own (see _child).
+                    # Each frame is a pickle of its own (see main).
                     kind, payload = _PlainUnpickler(items).load()
                 except EOFError:
                     raise _refuse(_("The file could not be read.")) from None
