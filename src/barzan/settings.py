@@ -334,6 +334,22 @@ BARZAN_GEO_EXTENT = tuple(float(part) for part in env_list("GEO_EXTENT", "43.0,2
 # Uploaded import files larger than this are refused with a message (bytes).
 BARZAN_IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 200) * 1024 * 1024
 
+# -- Untrusted files (core.untrusted): what reading one upload may take before it is refused.
+# An archive (ZIP, XLSX) is refused before it is decompressed when it has more entries than
+# this, expands beyond this many bytes in all, or has an entry of 1 MB or more compressed
+# more than this many times (real sheets compress up to about 30 times, ZIP bombs 1,000).
+BARZAN_UNZIP_MAX_ENTRIES = env_int("UNZIP_MAX_ENTRIES", 1000)
+BARZAN_UNZIP_MAX_BYTES = env_int("UNZIP_MAX_MB", 1024) * 1024 * 1024
+BARZAN_UNZIP_MAX_RATIO = env_int("UNZIP_MAX_RATIO", 200)
+# A workbook whose first sheet reaches beyond these is refused (Excel's own last cell is
+# XFD1048576, a sheet of 16,384 columns; Barzan's files have eight).
+BARZAN_XLSX_MAX_COLUMNS = env_int("XLSX_MAX_COLUMNS", 256)
+BARZAN_XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 1_048_576)
+# Workbooks, JSON and XML are parsed in a child process with this much address space (bytes)
+# and processor time (seconds); a file that needs more is refused with a message.
+BARZAN_PARSER_MEMORY_BYTES = env_int("PARSER_MEMORY_MB", 2048) * 1024 * 1024
+BARZAN_PARSER_SECONDS = env_int("PARSER_SECONDS", 300)
+
 # -- Indicators: counts below this show as «کمتر از ۵» outside the organization that owns them.
 BARZAN_SMALL_COUNT_THRESHOLD = env_int("SMALL_COUNT_THRESHOLD", 5)
 # Uploaded value files larger than this are checked and applied by `barzan worker`, with a

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from barzan.access import policy
 from barzan.access.actions import MANAGE
+from barzan.core import untrusted
 from barzan.core.forms import Form, JalaliDateField, VersionField
 from barzan.core.widgets import SearchSelect
 
@@ -271,6 +272,17 @@ class ImportForm(Form):
         data = super().clean()
         if data.get("format") in (importing.GEOJSON, importing.CSV) and not data.get("level"):
             self.add_error("level", _("Choose the level of the areas in a GeoJSON or CSV file."))
+        if data.get("format") == importing.DIVISIONS and data.get("file"):
+            # Refuse a ZIP bomb from its directory, before the file is stored.
+            upload = data["file"]
+            try:
+                untrusted.open_zip(upload).close()
+            except untrusted.UnreadableFile as error:
+                self.add_error("file", str(error))
+            except untrusted.Malformed:
+                pass  # the import's report says what is wrong with it
+            finally:
+                upload.seek(0)
         return data
 
     def settings(self) -> dict:
@@ -326,14 +338,16 @@ class BoundaryForm(Form):
         self.initial.setdefault("version", instance.version)
 
     def clean_file(self):
-        import json
-
         upload = self.cleaned_data["file"]
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(
                 _("The file is larger than %(size)s MB.") % {"size": self.MAX_BYTES // 2**20}
             )
+        upload.seek(0)
         try:
-            return json.loads(importing.decode(upload.read()))
-        except (json.JSONDecodeError, importing.UnreadableFile, RecursionError) as error:
+            # Parsed in a child process with limits of memory and time (core.untrusted).
+            return next(importing.read_json(upload))
+        except importing.UnreadableFile as error:
+            raise forms.ValidationError(str(error)) from error
+        except untrusted.Malformed as error:
             raise forms.ValidationError(_("The file is not GeoJSON (JSON) text.")) from error

@@ -18,7 +18,6 @@ writes nothing when the plan has a problem or when it is a dry run.
 import csv
 import functools
 import io
-import json
 import zipfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -26,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from barzan.core import untrusted
 from barzan.core.text import clean, search_key, to_latin_digits
 
 from . import geometry
@@ -69,8 +69,12 @@ PROVINCE_NAMES_EN = {
 CREATED, CHANGED, UNCHANGED = "created", "changed", "unchanged"
 
 
-class UnreadableFile(ValueError):
-    """A file that cannot be read at all (not the rows in it)."""
+# A file that cannot be read at all (not the rows in it); the same class as
+# core.untrusted's, so a file refused for breaking a limit is reported alike.
+UnreadableFile = untrusted.UnreadableFile
+# What area files may be written in: UTF-8 (with or without a byte-order mark), else
+# Windows-1256, which older Persian software writes.
+ENCODINGS = ("utf-8-sig", "cp1256")
 
 
 @dataclass
@@ -168,13 +172,38 @@ def where_feature(index: int) -> str:
 
 def decode(content: bytes) -> str:
     """Return a file's text: UTF-8 (with or without a byte-order mark), else Windows-1256."""
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    for encoding in ENCODINGS:
         try:
-            return content.decode("cp1256")
+            return content.decode(encoding)
         except UnicodeDecodeError as error:
-            raise UnreadableFile(_("The file is not UTF-8 text.")) from error
+            undecodable = error
+    raise UnreadableFile(_("The file is not UTF-8 text.")) from undecodable
+
+
+def read_json(content, *, items: str | None = None, keep: tuple = ()):
+    """Return an iterator over a JSON file parsed in a child process (see core.untrusted).
+
+    Without `items`, it gives the document; with it, the head and then each item of the
+    document's list `items`. Asking for the first raises UnreadableFile when the file
+    breaks a limit, and untrusted.Malformed when it is not JSON (a syntax error, too deep
+    a nesting, an unknown encoding: see `json_refusal`).
+    """
+    return untrusted.parse(
+        untrusted.JSON_ITEMS,
+        content,
+        # A feature may hold a large boundary: hand them over one by one.
+        batch=1,
+        items=items,
+        keep=list(keep),
+        encodings=list(ENCODINGS),
+    )
+
+
+def json_refusal(error: untrusted.Malformed) -> UnreadableFile:
+    """Return the message for a JSON file that cannot be parsed, other than a syntax error."""
+    if error.kind == "depth":
+        return UnreadableFile(_("The file is nested too deeply to be a real file of areas."))
+    return UnreadableFile(_("The file is not UTF-8 text."))
 
 
 def read_csv(text: str) -> tuple[list[str], list[tuple[int, dict]]]:
@@ -192,15 +221,28 @@ def read_csv(text: str) -> tuple[list[str], list[tuple[int, dict]]]:
 
 
 def division_files(content: bytes | dict[str, bytes]) -> dict[str, bytes]:
-    """Return the CSV files of a divisions import from a ZIP file (or a dict of files)."""
+    """Return the CSV files of a divisions import from a ZIP file (or a dict of files).
+
+    The archive is checked before anything is decompressed (entries, sizes, ratios,
+    archives within), and each file is decompressed with a cap: see core.untrusted.
+    """
     if isinstance(content, dict):
         return content
+    limits = untrusted.current_limits()
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        names = {name.rsplit("/", 1)[-1]: name for name in archive.namelist()}
-        wanted = [spec[0] for spec in DIVISION_FILES] + [COORDINATES_FILE]
-        return {name: archive.read(names[name]) for name in wanted if name in names}
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        with untrusted.open_zip(io.BytesIO(content), limits=limits) as archive:
+            members = {member.filename.rsplit("/", 1)[-1]: member for member in archive.infolist()}
+            wanted = [spec[0] for spec in DIVISION_FILES] + [COORDINATES_FILE]
+            files = {}
+            left = limits.uncompressed_bytes
+            for name in wanted:
+                if name in members:
+                    files[name] = untrusted.read_member(archive, members[name], limit=left)
+                    left -= len(files[name])
+            return files
+    except UnreadableFile:
+        raise
+    except (untrusted.Malformed, zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         raise UnreadableFile(
             _("The file is not a ZIP file of the divisions' CSV files.")
         ) from error
@@ -450,22 +492,26 @@ class Options:
 
 def plan_geojson(content: bytes, *, source: str, options: Options) -> Report:
     report = Report(source=source, format=GEOJSON)
+    # Parsed in a child process; the features come back one at a time, so that the
+    # report holds checked geometries rather than the whole parsed file.
+    features = read_json(content, items="features", keep=("type", "crs"))
     try:
-        data = json.loads(decode(content))
-    except json.JSONDecodeError as error:
+        head = next(features)
+    except untrusted.Malformed as error:
+        if error.kind != "syntax":
+            raise json_refusal(error) from error
         report.add(
-            _("line %(line)s, column %(column)s") % {"line": error.lineno, "column": error.colno},
-            _("The file is not valid JSON: %(error)s.") % {"error": error.msg},
+            _("line %(line)s, column %(column)s") % error.details,
+            _("The file is not valid JSON: %(error)s.") % error.details,
         )
         return report
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+    if not head["object"] or head["keep"].get("type") != "FeatureCollection":
         report.add("", _("The file must be a GeoJSON FeatureCollection."))
         return report
-    features = data.get("features")
-    if not isinstance(features, list):
+    if not head["list"]:
         report.add("", _("The FeatureCollection has no list of features."))
         return report
-    crs = data.get("crs")
+    crs = head["keep"].get("crs")
     if isinstance(crs, dict):
         crs_name = str((crs.get("properties") or {}).get("name", ""))
         if crs_name and not crs_name.upper().endswith(("CRS84", "4326")):

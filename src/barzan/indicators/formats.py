@@ -13,8 +13,11 @@ a period as its first Gregorian day and a duration (`2023-03-21/P1Y`). DHIS2's
 Gregorian period codes (`202301`, `2023Q1`) are not understood: a file that uses them
 reports unknown periods.
 
-CSV is read as a stream, row by row, so a file of millions of rows takes little memory;
-ADX is parsed incrementally too. DHIS2 JSON and XLSX files are read whole.
+CSV is read as a stream, row by row, so a file of millions of rows takes little memory.
+XLSX, DHIS2 JSON and ADX are parsed by `core.untrusted` in a child process with limits of
+memory and time, after a workbook's archive and sheet dimensions are checked; their rows
+or values stream back one at a time, so a crafted file fails with a message instead of
+taking the process that reads it down.
 """
 
 import codecs
@@ -23,19 +26,17 @@ import csv
 import functools
 import io
 import json
-import math
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
-from xml.parsers.expat import errors as expat_errors
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
+from barzan.core import untrusted
 from barzan.core.exports import FORMULA_START, safe_cell, starts_formula, xlsx_workbook
 from barzan.core.text import clean
 
@@ -145,12 +146,9 @@ class Problem:
     message: str
 
 
-class UnreadableFile(ValueError):
-    """A file that cannot be read at all (not the rows in it)."""
-
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.line = line
+# A file that cannot be read at all (not the rows in it), with its line when known; the
+# same class as core.untrusted's, so a file refused for breaking a limit is reported alike.
+UnreadableFile = untrusted.UnreadableFile
 
 
 def column_of(format: str, field: str) -> str:
@@ -362,45 +360,29 @@ def _read_dhis2_csv(stream: BinaryIO) -> Iterator[Record | Problem]:
     yield from _records_from_rows(rows, layout)
 
 
-def _cell_text(value) -> str:
-    """Return the text of a spreadsheet cell as the file means it (12.0 is `12`)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return repr(value)
-        return _decimal_text(Decimal(repr(value)))
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if value is None:
-        return ""
-    return str(value)
+_cell_text = untrusted.cell_text
 
 
 def _read_xlsx(stream: BinaryIO) -> Iterator[Record | Problem]:
-    # Imported on use: pyproject lists python-calamine among the development dependencies.
-    from python_calamine import CalamineError, CalamineWorkbook
-
+    """Read the first sheet in a child process, once the workbook passes the checks."""
+    untrusted.check_xlsx(stream)
+    rows = untrusted.parse(untrusted.XLSX_ROWS, stream)
     try:
-        workbook = CalamineWorkbook.from_filelike(stream)
-        if not workbook.sheet_names:
-            raise UnreadableFile(_("The workbook has no sheet."))
-        sheet = workbook.get_sheet_by_index(0)
-        # Calamine reads a sheet whole. Keeping the empty rows above the data makes the
-        # row numbers those Excel shows.
-        rows = iter(sheet.to_python(skip_empty_area=False))
-    except CalamineError as error:
+        numbered = enumerate(rows, 1)
+        for _line, header in numbered:
+            if any(cell.strip() for cell in header):
+                break
+        else:
+            raise UnreadableFile(_("The first sheet of the workbook is empty."))
+    except untrusted.Malformed as error:
+        if error.kind == "extent":
+            raise untrusted.sheet_too_large(**error.details) from error
+        if error.kind == "no_sheet":
+            raise UnreadableFile(_("The workbook has no sheet.")) from error
         raise UnreadableFile(
-            _("The file is not an Excel workbook (.xlsx): %(error)s.") % {"error": error}
+            _("The file is not an Excel workbook (.xlsx): %(error)s.")
+            % {"error": error.details.get("error", "")}
         ) from error
-    numbered = ((number, [_cell_text(cell) for cell in row]) for number, row in enumerate(rows, 1))
-    for _line, header in numbered:
-        if any(cell.strip() for cell in header):
-            break
-    else:
-        raise UnreadableFile(_("The first sheet of the workbook is empty."))
     yield from _records_from_rows(numbered, _layout_from_header(header, unguard=False))
 
 
@@ -428,32 +410,35 @@ def _json_text(value) -> str | _BadType | None:
 
 def _read_dhis2_json(stream: BinaryIO) -> Iterator[Record | Problem]:
     """Read a DHIS2 dataValueSet in JSON; its `period` and `orgUnit` are the defaults."""
-    content = stream.read()
+    items = untrusted.parse(
+        untrusted.JSON_ITEMS,
+        stream,
+        items="dataValues",
+        keep=["period", "orgUnit"],
+        decimals=True,
+    )
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content.count(b"\n", 0, error.start) + 1
-        raise UnreadableFile(
-            _("The file is not UTF-8 text (line %(line)s).") % {"line": line}, line=line
-        ) from error
-    try:
-        document = json.loads(
-            text, parse_float=Decimal, parse_int=Decimal, parse_constant=lambda name: name
-        )
-    except json.JSONDecodeError as error:
+        head = next(items)
+    except untrusted.Malformed as error:
+        if error.kind == "encoding":
+            line = error.details["line"]
+            raise UnreadableFile(
+                _("The file is not UTF-8 text (line %(line)s).") % {"line": line}, line=line
+            ) from error
+        if error.kind == "depth":
+            raise UnreadableFile(_("The JSON is nested too deeply to read.")) from error
+        details = error.details
         raise UnreadableFile(
             _("The file is not valid JSON: %(error)s (line %(line)s, column %(column)s).")
-            % {"error": error.msg, "line": error.lineno, "column": error.colno},
-            line=error.lineno,
+            % details,
+            line=details["line"],
         ) from error
-    except RecursionError as error:
-        raise UnreadableFile(_("The JSON is nested too deeply to read.")) from error
-    if not isinstance(document, dict) or not isinstance(document.get("dataValues"), list):
+    if not head["object"] or not head["list"]:
         raise UnreadableFile(
             _("The file is not a DHIS2 data value set: it has no “dataValues” list.")
         )
-    defaults = {key: _json_text(document.get(key)) for key in ("period", "orgUnit")}
-    for position, item in enumerate(document["dataValues"], 1):
+    defaults = {key: _json_text(head["keep"].get(key)) for key in ("period", "orgUnit")}
+    for position, item in enumerate(items, 1):
         if not isinstance(item, dict):
             yield Problem(position, "dataValues", _("Each data value must be a JSON object."))
             continue
@@ -489,45 +474,23 @@ def _read_dhis2_json(stream: BinaryIO) -> Iterator[Record | Problem]:
 
 
 def _read_adx(stream: BinaryIO) -> Iterator[Record | Problem]:
-    """Read ADX data values, refusing any DTD so no entity can expand."""
-    parser = ET.XMLPullParser(events=("start", "end"))
+    """Read ADX data values in a child process, refusing any DTD so no entity can expand."""
     state = _AdxState()
-    tail = b""
-    first = True
-    while chunk := stream.read(_CHUNK):
-        if first:
-            # The DTD check below reads bytes as ASCII, which UTF-16 and UTF-32 are not.
-            if chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in chunk[:4]:
-                raise UnreadableFile(_("The ADX file must be UTF-8 text."))
-            first = False
-        window = tail + chunk
-        if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
-            raise UnreadableFile(_("An ADX file may not declare a DOCTYPE or entities."))
-        tail = chunk[-8:]
-        parser.feed(chunk)
-        yield from state.handle(_xml_events(parser))
     try:
-        parser.close()
-    except ET.ParseError as error:
-        raise _xml_error(error) from error
-    yield from state.handle(_xml_events(parser))
-
-
-def _xml_events(parser: ET.XMLPullParser) -> Iterator[tuple[str, ET.Element]]:
-    # The pull parser keeps a syntax error among its events and raises it when reached.
-    try:
-        yield from parser.read_events()
-    except ET.ParseError as error:
-        raise _xml_error(error) from error
-
-
-def _xml_error(error: ET.ParseError) -> UnreadableFile:
-    line, column = error.position
-    return UnreadableFile(
-        _("The file is not valid XML: %(error)s (line %(line)s, column %(column)s).")
-        % {"error": expat_errors.messages.get(error.code, error), "line": line, "column": column},
-        line=line,
-    )
+        for name, attributes in untrusted.parse(
+            untrusted.XML_ELEMENTS, stream, names=["group", "dataValue"]
+        ):
+            yield from state.element(name, attributes)
+    except untrusted.Malformed as error:
+        if error.kind == "encoding":
+            raise UnreadableFile(_("The ADX file must be UTF-8 text.")) from error
+        if error.kind == "doctype":
+            raise UnreadableFile(_("An ADX file may not declare a DOCTYPE or entities.")) from error
+        details = error.details
+        raise UnreadableFile(
+            _("The file is not valid XML: %(error)s (line %(line)s, column %(column)s).") % details,
+            line=details["line"],
+        ) from error
 
 
 # Converting a period takes longer than reading a value, and a file names few periods.
@@ -539,28 +502,18 @@ def _period_from_adx(text: str) -> str:
 
 
 class _AdxState:
-    """What reading ADX remembers between events: the group and the count of values."""
+    """What reading ADX remembers between elements: the group and the count of values."""
 
     def __init__(self):
         self.group: dict[str, str] = {}
         self.position = 0
-        self.open_elements: list[ET.Element] = []
 
-    def handle(self, events) -> Iterator[Record | Problem]:
-        for event, element in events:
-            name = element.tag.rpartition("}")[2]
-            if event == "start":
-                self.open_elements.append(element)
-                if name == "group":
-                    self.group = dict(element.attrib)
-                elif name == "dataValue":
-                    self.position += 1
-                    yield from self.data_value(element.attrib)
-            else:
-                self.open_elements.pop()
-                # Drop what is read, so a long file does not build up a tree.
-                if self.open_elements:
-                    del self.open_elements[-1][:]
+    def element(self, name: str, attributes: dict[str, str]) -> Iterator[Record | Problem]:
+        if name == "group":
+            self.group = attributes
+        elif name == "dataValue":
+            self.position += 1
+            yield from self.data_value(attributes)
 
     def data_value(self, attributes: dict[str, str]) -> Iterator[Record | Problem]:
         position = self.position
@@ -620,11 +573,7 @@ class _AdxState:
 # -- Writing -------------------------------------------------------------------------------
 
 
-def _decimal_text(value: Decimal) -> str:
-    """Return `value` without an exponent or trailing zeros: 12.500 is `12.5`, 1E+2 `100`."""
-    if not value.is_finite():
-        return str(value)
-    return format(value.normalize(), "f")
+_decimal_text = untrusted.decimal_text
 
 
 def _value_text(value) -> str:
