@@ -86,6 +86,7 @@ def payload(index: int) -> str:
 def stored_payloads(transactional_db):
     """Load the demo and type a payload into every text field an actor can write."""
     from conftest import seed_reference_data
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from barzan import demo
     from barzan.access.models import Grant, Role
@@ -248,6 +249,8 @@ def stored_payloads(transactional_db):
         first_name=payload(1),
         last_name=payload(6),
     )
+    # A national administrator needs two-factor before a token (a token skips the second factor).
+    TOTPDevice.objects.get_or_create(user=admin, name="phone", defaults={"confirmed": True})
     create_api_token(actor=admin, name=payload(4))
     grant = grant_role(
         actor=admin, user=victim, role=Role.objects.get(code="analyst"), area=country
