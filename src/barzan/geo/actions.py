@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy
 
 from barzan import audit
 from barzan.access import policy
-from barzan.access.actions import MANAGE
+from barzan.access.actions import MANAGE, VIEW
+from barzan.core import jobs
 from barzan.core.concurrency import check_version
 from barzan.core.text import clean, search_key
 
@@ -34,6 +35,9 @@ AREA_MOVED = audit.verb("area.moved", gettext_lazy("Area moved"))
 AREA_SPLIT = audit.verb("area.split", gettext_lazy("Area split"))
 AREAS_MERGED = audit.verb("area.merged", gettext_lazy("Areas merged"))
 AREAS_IMPORTED = audit.verb("area.imported", gettext_lazy("Areas imported"))
+AREAS_IMPORT_STOPPED = audit.verb(
+    "area.import_stopped", gettext_lazy("Import of areas stopped partway")
+)
 BOUNDARY_SET = audit.verb("area.boundary_set", gettext_lazy("Area boundary set"))
 
 AUDITED_FIELDS = (
@@ -515,32 +519,44 @@ def merge_areas(
 
 
 def _check_import_access(actor, report: importing.Report) -> None:
-    """Report every row the actor may not write, instead of failing on the first."""
+    """Report every row the actor may not write, instead of failing on the first.
+
+    An area the actor may not even see is not named: the report says "an area outside
+    your grants", never its name or code.
+    """
     if actor is None:
         return
+
+    def label(area: Area) -> str:
+        if policy.can(actor, VIEW, area):
+            return area.name_fa
+        return str(_("an area outside your grants"))
+
     for row in report.rows:
         target = row.area if row.area is not None else row.parent
         if row.area is None and row.parent is None and row.parent_row is None:
             report.add(row.where, _("Only the system can create the root of the tree."))
         elif target is not None and not policy.can(actor, MANAGE, target):
-            report.add(row.where, _("You may not manage %(area)s.") % {"area": target.name_fa})
+            report.add(row.where, _("You may not manage %(area)s.") % {"area": label(target)})
         elif (
             row.area is not None
             and row.parent is not None
             and "parent" in row.changes
             and not policy.can(actor, MANAGE, row.parent)
         ):
-            report.add(row.where, _("You may not manage %(area)s.") % {"area": row.parent.name_fa})
+            report.add(row.where, _("You may not manage %(area)s.") % {"area": label(row.parent)})
+        if actor is not None:
+            for area in (row.area, row.parent):
+                if area is not None and not policy.can(actor, VIEW, area):
+                    row.is_hidden = True
 
 
-def _write_plan(report: importing.Report, *, boundary_source: str, synthetic: bool) -> None:
-    """Write a checked plan: new areas level by level in bulk, then every change."""
-    new_rows = sorted(report.created, key=lambda row: row.level.rank)
-    made: dict[int, Area] = {}
-    for rank in sorted({row.level.rank for row in new_rows}):
-        batch = [row for row in new_rows if row.level.rank == rank]
+def _create_step(rows: list, made: dict, *, boundary_source: str, synthetic: bool):
+    """Return a step creating the areas of `rows` (one level, parents already made)."""
+
+    def step() -> None:
         areas = []
-        for row in batch:
+        for row in rows:
             parent = row.parent if row.parent is not None else made.get(id(row.parent_row))
             area = Area(
                 level=row.level,
@@ -559,8 +575,8 @@ def _write_plan(report: importing.Report, *, boundary_source: str, synthetic: bo
             area.search_text = area_search_text(area)
             areas.append(area)
         Area.objects.bulk_create(areas, batch_size=500)
-        # Each parent's path is final by now (parents come a level earlier): one statement
-        # gives every new area of this level its path.
+        # Each parent's path is final by now (parents come a level, or a step, earlier):
+        # one statement gives every new area of this step its path.
         parent_path = Subquery(Area.objects.filter(pk=OuterRef("parent_id")).values("path")[:1])
         for has_parent, prefix in ((True, parent_path), (False, Value("/"))):
             Area.objects.filter(
@@ -573,41 +589,71 @@ def _write_plan(report: importing.Report, *, boundary_source: str, synthetic: bo
                     output_field=CharField(),
                 )
             )
-        for row, area in zip(batch, areas, strict=True):
+        for row, area in zip(rows, areas, strict=True):
             area.path = f"{area.parent.path if area.parent else '/'}{area.pk}/"
             made[id(row)] = area
-    changed = []
-    stored = Area.objects.select_for_update().in_bulk([row.area.pk for row in report.changed])
-    for row in report.changed:
-        area = stored[row.area.pk]
-        if "parent" in row.changes:
-            parent = row.parent if row.parent is not None else made[id(row.parent_row)]
-            _move_subtree(area, parent)
-        fields = {
-            name: getattr(row, name)
-            for name in ("name_fa", "name_en", "code", "population")
-            if name in row.changes
-        }
-        for name, value in fields.items():
-            setattr(area, name, value)
-        if "boundary" in row.changes:
-            _store_geometry(area, row.geometry, row.placement)
-            area.boundary_source = boundary_source if area.boundary else ""
-            area.is_synthetic = synthetic
-            fields.update(
-                {name: getattr(area, name) for name in GEOMETRY_FIELDS},
-                boundary_source=area.boundary_source,
-                is_synthetic=synthetic,
+        _index_cells([area for area in areas if area.boundary is not None])
+
+    return step
+
+
+def _change_step(rows: list, made: dict, *, boundary_source: str, synthetic: bool):
+    """Return a step writing the changes of `rows` to their stored areas."""
+
+    def step() -> None:
+        changed = []
+        stored = Area.objects.select_for_update().in_bulk([row.area.pk for row in rows])
+        for row in rows:
+            area = stored[row.area.pk]
+            if "parent" in row.changes:
+                parent = row.parent if row.parent is not None else made[id(row.parent_row)]
+                _move_subtree(area, parent)
+            fields = {
+                name: getattr(row, name)
+                for name in ("name_fa", "name_en", "code", "population")
+                if name in row.changes
+            }
+            for name, value in fields.items():
+                setattr(area, name, value)
+            if "boundary" in row.changes:
+                _store_geometry(area, row.geometry, row.placement)
+                area.boundary_source = boundary_source if area.boundary else ""
+                area.is_synthetic = synthetic
+                fields.update(
+                    {name: getattr(area, name) for name in GEOMETRY_FIELDS},
+                    boundary_source=area.boundary_source,
+                    is_synthetic=synthetic,
+                )
+            area.search_text = area_search_text(area)
+            Area.objects.filter(pk=area.pk).update(
+                **fields,
+                search_text=area.search_text,
+                version=F("version") + 1,
+                updated_at=timezone.now(),
             )
-        area.search_text = area_search_text(area)
-        Area.objects.filter(pk=area.pk).update(
-            **fields,
-            search_text=area.search_text,
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-        )
-        changed.append(area)
-    _index_cells([area for area in [*made.values(), *changed] if area.boundary is not None])
+            changed.append(area)
+        _index_cells([area for area in changed if area.boundary is not None])
+
+    return step
+
+
+def _write_steps(report: importing.Report, *, boundary_source: str, synthetic: bool) -> list:
+    """Split a checked plan into bounded steps: new areas level by level, then changes.
+
+    Each step is idempotent in the sense that matters: planning the same file again
+    matches the areas earlier steps created (by code, then by name under their parent)
+    and finds them unchanged, so running a stopped import again writes only the rest.
+    """
+    size = jobs.step_rows()
+    made: dict[int, Area] = {}
+    options = {"boundary_source": boundary_source, "synthetic": synthetic}
+    new_rows = sorted(report.created, key=lambda row: row.level.rank)
+    steps = []
+    for rank in sorted({row.level.rank for row in new_rows}):
+        level_rows = [row for row in new_rows if row.level.rank == rank]
+        steps += [_create_step(rows, made, **options) for rows in jobs.chunks(level_rows, size)]
+    steps += [_change_step(rows, made, **options) for rows in jobs.chunks(report.changed, size)]
+    return steps
 
 
 def _refresh_statistics() -> None:
@@ -616,6 +662,33 @@ def _refresh_statistics() -> None:
     with connection.cursor() as cursor:
         for table in (Area._meta.db_table, AreaCell._meta.db_table):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+def plan_import(
+    *, actor, format: str, content, source: str, options: importing.Options | None = None
+) -> importing.Report:
+    """Read a file of areas into a plan and check every row, writing nothing.
+
+    Runs outside any transaction: planning only reads, so it never takes the write lock.
+    """
+    try:
+        if format == importing.DIVISIONS:
+            report = importing.plan_divisions(content, source=source)
+        elif format == importing.GEOJSON:
+            report = importing.plan_geojson(content, source=source, options=options)
+        elif format == importing.CSV:
+            report = importing.plan_csv(content, source=source, options=options)
+        else:
+            raise ValueError(f"Unknown import format {format!r}")
+    except importing.UnreadableFile as error:
+        report = importing.Report(source=source, format=format)
+        report.add("", error)
+    except RecursionError:
+        # A crafted file of lists within lists thousands deep.
+        report = importing.Report(source=source, format=format)
+        report.add("", _("The file is nested too deeply to be a real file of areas."))
+    _check_import_access(actor, report)
+    return report
 
 
 def import_areas(
@@ -627,51 +700,67 @@ def import_areas(
     options: importing.Options | None = None,
     dry_run: bool = False,
     synthetic: bool = False,
+    job=None,
+    heartbeat=None,
 ) -> importing.Report:
     """Plan an import and, unless it is a dry run or has problems, write all of it.
 
-    All or nothing: the plan is made and written in one transaction, and a problem in any
-    row writes nothing. Running the same file again changes nothing (rows match by code,
-    then by name under their parent).
+    Every row is checked before the first write, outside any transaction (a dry run
+    takes no write lock), and a problem in any row writes nothing. The plan is then
+    written in bounded steps (`BARZAN_IMPORT_STEP_ROWS` areas each), each its own short
+    transaction, so other writers get in between; the audit event commits with the last
+    step. If a step fails, `jobs.StepFailed` says how many were written, an audit event
+    records it, and running the same file again writes only the rest (rows match by code,
+    then by name under their parent, so nothing is created twice). `job`, an AreaImport,
+    records the steps done.
     """
-    with transaction.atomic():
-        try:
-            if format == importing.DIVISIONS:
-                report = importing.plan_divisions(content, source=source)
-            elif format == importing.GEOJSON:
-                report = importing.plan_geojson(content, source=source, options=options)
-            elif format == importing.CSV:
-                report = importing.plan_csv(content, source=source, options=options)
-            else:
-                raise ValueError(f"Unknown import format {format!r}")
-        except importing.UnreadableFile as error:
-            report = importing.Report(source=source, format=format)
-            report.add("", error)
-        except RecursionError:
-            # A crafted file of lists within lists thousands deep.
-            report = importing.Report(source=source, format=format)
-            report.add("", _("The file is nested too deeply to be a real file of areas."))
-        report.dry_run = dry_run
-        _check_import_access(actor, report)
-        if dry_run or not report.ok or not (report.created or report.changed):
-            return report
-        label = (options.source_label if options else "") or source
-        _write_plan(report, boundary_source=label, synthetic=synthetic)
+    report = plan_import(
+        actor=actor, format=format, content=content, source=source, options=options
+    )
+    report.dry_run = dry_run
+    if dry_run or not report.ok or not (report.created or report.changed):
+        return report
+    label = (options.source_label if options else "") or source
+    steps = _write_steps(report, boundary_source=label, synthetic=synthetic)
+    target = options.parent if options and options.parent else None
+
+    def finish() -> None:
         changed_codes = [row.code for row in [*report.created, *report.changed]]
         audit.record(
             actor=actor,
             verb=AREAS_IMPORTED,
-            target=options.parent if options and options.parent else None,
+            target=target,
             after={
                 "source": source,
                 "format": format,
                 **report.counts(),
                 "codes": changed_codes[:AUDITED_CODES],
+                **({"resumed_after_steps": job.steps_done} if job and job.steps_done else {}),
             },
         )
-        report.applied = True
         if len(report.created) + len(report.changed) >= ANALYZE_AFTER:
             _refresh_statistics()
-    if actor is not None:
-        policy.forget(actor)
+
+    last = steps[-1]
+
+    def last_step() -> None:
+        last()
+        finish()
+
+    steps[-1] = last_step
+    try:
+        jobs.run_steps(steps, job=job, heartbeat=heartbeat)
+    except jobs.StepFailed as error:
+        with transaction.atomic():
+            audit.record(
+                actor=actor,
+                verb=AREAS_IMPORT_STOPPED,
+                target=target,
+                after={"source": source, "steps_done": error.done, "steps": error.total},
+            )
+        raise
+    finally:
+        if actor is not None:
+            policy.forget(actor)
+    report.applied = True
     return report
