@@ -116,6 +116,45 @@ def fail_stale_everywhere(**kwargs) -> None:
             fail_stale(model.objects.all())
 
 
+# -- A job's life
+
+
+def mark_running(job: ImportJob, *, apply: bool) -> None:
+    """Mark `job` running from the start (checking, or applying when `apply`)."""
+    now = timezone.now()
+    type(job).objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=None,
+        is_applying=apply,
+        failure=ImportFailure.NONE,
+        processed_bytes=0,
+        step_count=0,
+        steps_done=0,
+    )
+    job.refresh_from_db()
+
+
+def mark_failed(job: ImportJob, error: BaseException) -> None:
+    """Mark `job` failed because of `error`, keeping the count of steps it wrote."""
+    failure = ImportFailure.BUSY if is_busy(error.__cause__ or error) else ImportFailure.ERROR
+    type(job).objects.filter(pk=job.pk).update(
+        status=ImportStatus.FAILED, failure=failure, finished_at=timezone.now()
+    )
+
+
+def mark_finished(job: ImportJob, *, applied: bool) -> None:
+    """Mark a job that ran to its end: applied, or checked and waiting to be applied."""
+    type(job).objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+        status=ImportStatus.DONE if applied else ImportStatus.CHECKED,
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    if job.status == ImportStatus.DONE:
+        delete_upload(job.stored_name)
+
+
 # -- Retrying on a busy database
 
 
@@ -131,6 +170,24 @@ def retry_delay(attempt: int) -> datetime.timedelta | None:
     if attempt >= len(delays):
         return None
     return datetime.timedelta(seconds=delays[attempt])
+
+
+def run_or_retry(run: Callable[[], object], *, job_queryset, attempt: int, requeue) -> None:
+    """Run a job's task; on a busy database, queue it again (`requeue(run_after)`) later.
+
+    The job is shown queued meanwhile. Out of attempts, or on any other error, the
+    error is raised (the job has already recorded its failure).
+    """
+    try:
+        run()
+    except Exception as error:
+        delay = retry_delay(attempt) if is_busy(error.__cause__ or error) else None
+        if delay is None:
+            raise
+        job_queryset.update(
+            status=ImportStatus.QUEUED, failure=ImportFailure.NONE, attempts=attempt + 1
+        )
+        requeue(timezone.now() + delay)
 
 
 # -- Applying in steps

@@ -7,10 +7,13 @@ audit event. `actor=None` means the system (a command or a migration), which the
 does not restrict.
 """
 
+import contextlib
 import datetime
+import logging
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import CharField, F, OuterRef, Subquery, Value
@@ -24,10 +27,13 @@ from barzan.access import policy
 from barzan.access.actions import MANAGE, VIEW
 from barzan.core import jobs
 from barzan.core.concurrency import check_version
+from barzan.core.models import ImportFailure, ImportStatus
 from barzan.core.text import clean, search_key
 
 from . import geometry, importing
-from .models import Area, AreaCell, AreaLevel, AreaSuccession
+from .models import Area, AreaCell, AreaImport, AreaLevel, AreaSuccession
+
+logger = logging.getLogger(__name__)
 
 AREA_CREATED = audit.verb("area.created", gettext_lazy("Area created"))
 AREA_CHANGED = audit.verb("area.changed", gettext_lazy("Area changed"))
@@ -702,6 +708,7 @@ def import_areas(
     synthetic: bool = False,
     job=None,
     heartbeat=None,
+    plan: importing.Report | None = None,
 ) -> importing.Report:
     """Plan an import and, unless it is a dry run or has problems, write all of it.
 
@@ -712,9 +719,9 @@ def import_areas(
     step. If a step fails, `jobs.StepFailed` says how many were written, an audit event
     records it, and running the same file again writes only the rest (rows match by code,
     then by name under their parent, so nothing is created twice). `job`, an AreaImport,
-    records the steps done.
+    records the steps done; `plan`, a report `plan_import` made already, is not made again.
     """
-    report = plan_import(
+    report = plan or plan_import(
         actor=actor, format=format, content=content, source=source, options=options
     )
     report.dry_run = dry_run
@@ -735,11 +742,16 @@ def import_areas(
                 "format": format,
                 **report.counts(),
                 "codes": changed_codes[:AUDITED_CODES],
-                **({"resumed_after_steps": job.steps_done} if job and job.steps_done else {}),
             },
         )
         if len(report.created) + len(report.changed) >= ANALYZE_AFTER:
             _refresh_statistics()
+        if job is not None:
+            # Done commits with the last step: no window where all is written but the
+            # job still looks unfinished.
+            type(job).objects.filter(pk=job.pk).update(
+                status=ImportStatus.DONE, finished_at=timezone.now()
+            )
 
     last = steps[-1]
 
@@ -764,3 +776,206 @@ def import_areas(
             policy.forget(actor)
     report.applied = True
     return report
+
+
+# -- Import jobs: an uploaded file checked and applied, perhaps by `barzan worker` ------------
+
+AREA_IMPORT_RERUN = audit.verb("area.import_rerun", gettext_lazy("Import of areas run again"))
+REPORTED_ROWS = 500
+MAX_PROBLEMS_KEPT = 10_000
+
+
+def _import_home(actor, parent: Area | None) -> Area:
+    """The area an import job belongs to (who may see and run it): the chosen parent,
+    else the highest area the actor manages (the root for the system)."""
+    if parent is not None:
+        return parent
+    if actor is not None:
+        home = policy.areas(actor, MANAGE).order_by("depth", "pk").first()
+        if home is not None:
+            return home
+    return Area.objects.filter(parent__isnull=True).order_by("pk").first()
+
+
+def upload_areas(
+    *,
+    actor,
+    upload,
+    format: str,
+    level: AreaLevel | None = None,
+    parent: Area | None = None,
+    code_property: str = "code",
+    name_property: str = "name_fa",
+    source_label: str = "",
+) -> AreaImport:
+    """Store an uploaded file of areas and register it for checking; nothing is read yet."""
+    home = _import_home(actor, parent)
+    if home is None:
+        raise ValidationError(_("There is no area tree yet; import the official divisions."))
+    if actor is not None:
+        policy.require(actor, MANAGE, home)
+    stored_name, size = jobs.store_upload(upload, prefix="areas")
+    return AreaImport.objects.create(
+        area=home,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        file_name=clean(getattr(upload, "name", "") or stored_name)[:255],
+        stored_name=stored_name,
+        file_size=size,
+        format=format,
+        level=level,
+        parent=parent,
+        code_property=code_property or "code",
+        name_property=name_property or "name_fa",
+        source_label=clean(source_label or ""),
+        status=ImportStatus.QUEUED,
+    )
+
+
+def _report_row(row: importing.Row) -> dict:
+    """A row of the report as kept on the job; withheld names stay withheld."""
+    hidden = str(_("an area outside your grants"))
+    stored_name = row.area.name_fa if row.area is not None and not row.is_hidden else ""
+    return {
+        "status": row.status,
+        "level": str(row.level),
+        "code": row.code,
+        "name": row.name_fa or stored_name,
+        "parent": hidden if row.is_hidden else row.parent_label,
+        "changes": list(row.changes),
+        "repaired": str(row.repaired or ""),
+    }
+
+
+def _save_report(area_import: AreaImport, report: importing.Report) -> None:
+    shown = [*report.created[:REPORTED_ROWS], *report.changed[:REPORTED_ROWS]]
+    AreaImport.objects.filter(pk=area_import.pk).update(
+        created_count=len(report.created),
+        changed_count=len(report.changed),
+        unchanged_count=len(report.unchanged),
+        problem_count=len(report.problems),
+        problems=[
+            {"where": problem.where, "message": problem.message}
+            for problem in report.problems[:MAX_PROBLEMS_KEPT]
+        ],
+        rows=[_report_row(row) for row in shown],
+        processed_bytes=area_import.file_size,
+        heartbeat_at=timezone.now(),
+    )
+
+
+def _options(area_import: AreaImport) -> importing.Options | None:
+    if area_import.format == importing.DIVISIONS:
+        return None
+    return importing.Options(
+        level=area_import.level,
+        parent=area_import.parent,
+        code_property=area_import.code_property,
+        name_property=area_import.name_property,
+        source_label=area_import.source_label,
+    )
+
+
+def run_area_import(*, actor, area_import: AreaImport, apply: bool) -> AreaImport:
+    """Check `area_import` (and apply it when `apply` and it is clean), all or nothing.
+
+    The same plan and steps as `import_areas`; the report is kept on the job. If applying
+    stops midway the job records the steps written, and running it again plans the file
+    again and writes only what is left.
+    """
+    if actor is not None:
+        policy.require(actor, MANAGE, area_import.area)
+    jobs.mark_running(area_import, apply=apply)
+    heartbeat = jobs.Heartbeat(area_import)
+    applied = False
+    try:
+        with jobs.open_upload(area_import.stored_name) as handle:
+            content = handle.read()
+        heartbeat(force=True, processed_bytes=len(content) // 2)
+        report = plan_import(
+            actor=actor,
+            format=area_import.format,
+            content=content,
+            source=area_import.file_name,
+            options=_options(area_import),
+        )
+        del content
+        _save_report(area_import, report)
+        if apply and report.ok and (report.created or report.changed):
+            report = import_areas(
+                actor=actor,
+                format=area_import.format,
+                content=None,
+                source=area_import.file_name,
+                options=_options(area_import),
+                job=area_import,
+                heartbeat=heartbeat,
+                plan=report,
+            )
+            applied = report.applied
+    except Exception as error:
+        logger.exception("Area import %s failed", area_import.pk)
+        with contextlib.suppress(Exception):
+            jobs.mark_failed(area_import, error)
+        raise
+    jobs.mark_finished(area_import, applied=applied)
+    return area_import
+
+
+def fail_stale_area_imports(queryset=None) -> int:
+    """Mark area imports orphaned by a crash (their heartbeat stopped) as failed."""
+    return jobs.fail_stale(AreaImport.objects.all() if queryset is None else queryset)
+
+
+def _start(actor, area_import: AreaImport, apply: bool) -> AreaImport:
+    if area_import.file_size <= settings.BARZAN_BACKGROUND_IMPORT_BYTES:
+        try:
+            return run_area_import(actor=actor, area_import=area_import, apply=apply)
+        except Exception:
+            # Recorded on the job (failed, with the steps written); its page says so.
+            area_import.refresh_from_db()
+            return area_import
+    from .tasks import run_area_import as task
+
+    AreaImport.objects.filter(pk=area_import.pk).update(
+        status=ImportStatus.QUEUED, is_applying=apply, failure=ImportFailure.NONE
+    )
+    task.enqueue(area_import.pk, getattr(actor, "pk", None), apply)
+    area_import.refresh_from_db()
+    return area_import
+
+
+def start_area_import(*, actor, area_import: AreaImport, apply: bool) -> AreaImport:
+    """Check or apply `area_import` now, or by `barzan worker` when the file is large."""
+    if actor is not None:
+        policy.require(actor, MANAGE, area_import.area)
+    fail_stale_area_imports(AreaImport.objects.filter(pk=area_import.pk))
+    area_import.refresh_from_db()
+    if area_import.status in (ImportStatus.RUNNING, ImportStatus.DONE):
+        raise ValidationError(_("This import is already running or applied."))
+    if apply and (area_import.status != ImportStatus.CHECKED or area_import.problem_count):
+        raise ValidationError(_("Only a checked file without problems can be applied."))
+    return _start(actor, area_import, apply)
+
+
+def rerun_area_import(*, actor, area_import: AreaImport) -> AreaImport:
+    """Run a failed area import again, from the start of what it was doing."""
+    if actor is not None:
+        policy.require(actor, MANAGE, area_import.area)
+    fail_stale_area_imports(AreaImport.objects.filter(pk=area_import.pk))
+    area_import.refresh_from_db()
+    if area_import.status != ImportStatus.FAILED:
+        raise ValidationError(_("Only a failed import can be run again."))
+    if not jobs.upload_exists(area_import.stored_name):
+        raise ValidationError(_("The uploaded file is gone; upload it again."))
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            verb=AREA_IMPORT_RERUN,
+            target=area_import.parent,
+            after={
+                "file": area_import.file_name,
+                "applying": area_import.is_applying,
+                "steps_done": area_import.steps_done,
+            },
+        )
+    return _start(actor, area_import, area_import.is_applying)

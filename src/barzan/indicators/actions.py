@@ -447,17 +447,7 @@ def run_import(*, actor, value_import: ValueImport, apply: bool) -> ValueImport:
         policy.require(actor, CAPTURE, value_import.area)
     # Steps an earlier attempt wrote before it stopped (0 when none did).
     resumed_after = value_import.steps_done if apply else 0
-    ValueImport.objects.filter(pk=value_import.pk).update(
-        status=ImportStatus.RUNNING,
-        started_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-        is_applying=apply,
-        failure=ImportFailure.NONE,
-        processed_bytes=0,
-        step_count=0,
-        steps_done=0,
-    )
-    value_import.refresh_from_db()
+    jobs.mark_running(value_import, apply=apply)
     heartbeat = jobs.Heartbeat(value_import)
     try:
         with jobs.open_upload(value_import.stored_name) as handle, importing.without_mmap():
@@ -489,6 +479,8 @@ def run_import(*, actor, value_import: ValueImport, apply: bool) -> ValueImport:
                     area=value_import.area,
                     after=after,
                 )
+                # Done commits with the last step: no window where all is written but
+                # the import still looks unfinished.
                 ValueImport.objects.filter(pk=value_import.pk).update(
                     status=ImportStatus.DONE, finished_at=timezone.now()
                 )
@@ -507,13 +499,7 @@ def run_import(*, actor, value_import: ValueImport, apply: bool) -> ValueImport:
         importing.drop_staging()
         _record_failure(actor, value_import, error)
         raise
-    value_import.refresh_from_db()
-    if value_import.status == ImportStatus.RUNNING:
-        value_import.status = ImportStatus.CHECKED
-        value_import.finished_at = timezone.now()
-        value_import.save(update_fields=["status", "finished_at"])
-    if value_import.status == ImportStatus.DONE:
-        jobs.delete_upload(value_import.stored_name)
+    jobs.mark_finished(value_import, applied=outcome.applied)
     return value_import
 
 
@@ -533,15 +519,10 @@ def _save_outcome(value_import: ValueImport, outcome: importing.Outcome) -> None
 def _record_failure(actor, value_import: ValueImport, error: Exception) -> None:
     """Mark the import failed, and audit how far an apply got when it wrote something."""
     logger.exception("Import %s failed", value_import.pk)
-    busy = jobs.is_busy(error.__cause__ or error)
     steps_done = error.done if isinstance(error, jobs.StepFailed) else 0
     try:
         with transaction.atomic():
-            ValueImport.objects.filter(pk=value_import.pk).update(
-                status=ImportStatus.FAILED,
-                failure=ImportFailure.BUSY if busy else ImportFailure.ERROR,
-                finished_at=timezone.now(),
-            )
+            jobs.mark_failed(value_import, error)
             if steps_done:
                 audit.record(
                     actor=actor,

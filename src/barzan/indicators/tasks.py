@@ -1,11 +1,9 @@
 """Background tasks of indicators, run by `barzan worker`."""
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django_tasks import task
 
 from barzan.core import jobs
-from barzan.core.models import ImportFailure, ImportStatus
 
 
 @task()
@@ -23,16 +21,11 @@ def run_value_import(import_id: int, actor_id: int | None, apply: bool, attempt:
     if value_import is None:
         return
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    try:
-        run_import(actor=actor, value_import=value_import, apply=apply)
-    except Exception as error:
-        cause = error.__cause__ or error
-        delay = jobs.retry_delay(attempt) if jobs.is_busy(cause) else None
-        if delay is None:
-            raise
-        ValueImport.objects.filter(pk=import_id).update(
-            status=ImportStatus.QUEUED, failure=ImportFailure.NONE, attempts=attempt + 1
-        )
-        run_value_import.using(run_after=timezone.now() + delay).enqueue(
+    jobs.run_or_retry(
+        lambda: run_import(actor=actor, value_import=value_import, apply=apply),
+        job_queryset=ValueImport.objects.filter(pk=import_id),
+        attempt=attempt,
+        requeue=lambda run_after: run_value_import.using(run_after=run_after).enqueue(
             import_id, actor_id, apply, attempt + 1
-        )
+        ),
+    )
