@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from .models import ImportFailure, ImportJob, ImportStatus
@@ -242,3 +242,19 @@ def run_steps(
             job.steps_done = number
         if heartbeat is not None:
             heartbeat()
+        if number < total:
+            pause_between_steps()
+
+
+def pause_between_steps() -> None:
+    """Leave the write lock free for a moment, so writers waiting for it get it.
+
+    SQLite does not queue writers: one that waits polls every 100 ms at most, and an
+    import that began its next step at once would take the lock back before any of them
+    looked. PostgreSQL locks rows, so it needs no pause (the setting is 0 there).
+    """
+    pause = settings.BARZAN_IMPORT_STEP_PAUSE_MS
+    if pause is None:
+        pause = 120 if connection.vendor == "sqlite" else 0
+    if pause:
+        time.sleep(pause / 1000)
