@@ -8,6 +8,7 @@ BENCHMARKS = {
     "home_page": "Requests per second and latency of the logged-in home page under gunicorn.",
     "geography": "Importing the divisions, map GeoJSON, locating points, subtree queries.",
     "indicators": "Importing values, memory, roll-up refresh, national series, profiles.",
+    "imports_under_load": "Logins and pages under load while a large area import runs.",
 }
 
 

@@ -10,6 +10,7 @@ Import jobs of values survive failures (issue 9, findings 3 and 6).
 """
 
 import datetime
+import json
 import re
 
 import pytest
@@ -293,3 +294,28 @@ def test_the_task_does_not_retry_other_errors(checked, people, monkeypatch):
 def test_an_uploaded_file_is_kept_in_the_default_storage(checked, tmp_path):
     assert re.fullmatch(r"imports/values-[0-9a-f]{32}", checked.stored_name)
     assert (tmp_path / checked.stored_name).is_file()
+
+
+def test_the_api_answers_503_with_the_steps_written_when_an_import_stops(
+    client, login, people, areas, catalogue, neighborhoods, fail_in_step
+):
+    fail_in_step(2)
+    login(people.tehran_manager)
+    body = {
+        "dataValues": [
+            {"dataElement": "households", "orgUnit": code, "period": "1402", "value": value}
+            for code, value in (("N1", "10"), ("N2", "20"), ("N3", "30"))
+        ]
+    }
+
+    response = client.post(
+        "/api/v1/indicators/dataValueSets?source=education-tehran",
+        json.dumps(body),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert error["code"] == "import_stopped"
+    assert "1 of 3 steps" in error["message"]
+    assert households() == {"N1": 10}
