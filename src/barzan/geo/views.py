@@ -314,7 +314,7 @@ class AreaImportFailStaleMixin:
     """Show an import orphaned by a crash as failed (and so ready to run again)."""
 
     def get_object(self, queryset=None):
-        actions.fail_stale_area_imports(AreaImport.objects.filter(pk=self.kwargs["pk"]))
+        actions.fail_stale_area_imports(self.get_queryset().filter(pk=self.kwargs["pk"]))
         return super().get_object(queryset)
 
 

@@ -121,7 +121,7 @@ class FailStaleMixin:
     """Show an import orphaned by a crash as failed (and so ready to run again)."""
 
     def get_object(self, queryset=None):
-        actions.fail_stale_imports(ValueImport.objects.filter(pk=self.kwargs["pk"]))
+        actions.fail_stale_imports(self.get_queryset().filter(pk=self.kwargs["pk"]))
         return super().get_object(queryset)
 
 
