@@ -7,8 +7,8 @@ keeps `--concurrency` clients busy for `--duration` seconds: each logs in throug
 real form (a write: the session and the last login), asks for the home page, and logs in
 again every `--login-every` requests. Meanwhile `barzan import areas` checks (dry run),
 then applies, a GeoJSON of `--import-mb` megabytes of detailed neighborhoods under one
-Tehran district. Prints requests per second, latency and errors, and how long the import
-took; `--no-import` measures the same load alone.
+Tehran district. Measures the same load alone first, then with the import, and prints
+requests per second, latency and errors of each, and how long the import took.
 
     uv run python -m benchmarks imports_under_load --duration 60 --concurrency 50
     uv run python -m benchmarks imports_under_load --no-import
@@ -118,6 +118,53 @@ def importer(env, path: Path, timings: dict) -> None:
             timings[name] += (done.stderr[-500:],)
 
 
+def load(host, port, options, import_env=None, path=None) -> tuple[Figures, dict]:
+    """Run the clients for `options.duration` seconds, with the import when `path` is set."""
+    latencies, errors, lock, timings = [], [], threading.Lock(), {}
+    deadline = time.monotonic() + options.duration
+    threads = [
+        threading.Thread(
+            target=client,
+            args=(
+                host,
+                port,
+                USERS[n % len(USERS)],
+                deadline,
+                options.login_every,
+                latencies,
+                errors,
+                lock,
+            ),
+        )
+        for n in range(options.concurrency)
+    ]
+    started = time.monotonic()
+    loader = None
+    if path is not None:
+        loader = threading.Thread(target=importer, args=(import_env, path, timings))
+        loader.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    figures = Figures(len(latencies), sum(errors), time.monotonic() - started, latencies)
+    if loader is not None:
+        loader.join()
+    return figures, timings
+
+
+def report(title: str, figures: Figures, timings: dict) -> None:
+    print(f"  {title}")
+    print(f"    requests/s      {figures.per_second:8.1f}")
+    print(f"    median latency  {figures.median:8.1f} ms")
+    print(f"    p99 latency     {figures.percentile(0.99):8.1f} ms")
+    print(f"    requests        {figures.requests:8d}   errors {figures.errors}")
+    for name, timing in timings.items():
+        print(f"    import {name:8} {timing[0]:6.1f} s, exit {timing[1]}: {timing[2]}")
+        if len(timing) > 3:
+            print(f"      {timing[3]}")
+
+
 def run(options) -> int:
     with (
         throwaway_database(options.postgres) as database_url,
@@ -125,49 +172,16 @@ def run(options) -> int:
     ):
         path = Path(env["BARZAN_DATA_DIR"]) / "neighborhoods.geojson"
         count = write_neighborhoods(path, options.import_mb)
-        latencies, errors, lock, timings = [], [], threading.Lock(), {}
-        deadline = time.monotonic() + options.duration
-        threads = [
-            threading.Thread(
-                target=client,
-                args=(
-                    host,
-                    port,
-                    USERS[n % len(USERS)],
-                    deadline,
-                    options.login_every,
-                    latencies,
-                    errors,
-                    lock,
-                ),
-            )
-            for n in range(options.concurrency)
-        ]
-        started = time.monotonic()
-        loader = None
-        if not options.no_import:
-            loader = threading.Thread(target=importer, args=(env, path, timings))
-            loader.start()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        figures = Figures(len(latencies), sum(errors), time.monotonic() - started, latencies)
-        if loader is not None:
-            loader.join()
+        megabytes = path.stat().st_size / 2**20
+        alone, _ = load(host, port, options)
+        loaded, timings = (None, {}) if options.no_import else load(host, port, options, env, path)
     database = "PostgreSQL" if options.postgres else "SQLite"
-    what = "alone" if options.no_import else f"with a {path.stat().st_size / 2**20:.0f} MB import"
     print(f"imports_under_load: {database}, gunicorn {options.workers} workers, "
-          f"{options.concurrency} clients, {options.duration:g} s, {what}")  # fmt: skip
-    print(f"  requests/s      {figures.per_second:8.1f}   (a login every {options.login_every})")
-    print(f"  median latency  {figures.median:8.1f} ms")
-    print(f"  p99 latency     {figures.percentile(0.99):8.1f} ms")
-    print(f"  requests        {figures.requests:8d}   errors {figures.errors}")
-    for name, timing in timings.items():
-        print(f"  import {name:8} {timing[0]:6.1f} s, exit {timing[1]}: {timing[2]}")
-        if len(timing) > 3:
-            print(f"    {timing[3]}")
-    if not options.no_import:
-        print(f"  ({count} neighborhoods)")
+          f"{options.concurrency} clients, {options.duration:g} s each, "
+          f"a login every {options.login_every} requests")  # fmt: skip
+    report("alone", alone, {})
+    if loaded is not None:
+        report(f"with a {megabytes:.0f} MB import of {count} neighborhoods", loaded, timings)
     failed = any(timing[1] for timing in timings.values())
-    return 1 if figures.errors or not figures.requests or failed else 0
+    errors = alone.errors + (loaded.errors if loaded else 0)
+    return 1 if errors or not alone.requests or failed else 0
