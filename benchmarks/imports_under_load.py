@@ -14,6 +14,7 @@ requests per second, latency and errors of each, and how long the import took.
     uv run python -m benchmarks imports_under_load --no-import
 """
 
+import collections
 import json
 import math
 import subprocess
@@ -80,6 +81,7 @@ def write_neighborhoods(path: Path, megabytes: float) -> int:
 
 
 def client(host, port, username, deadline, login_every, latencies, errors, lock) -> None:
+    kinds = errors.kinds
     connection = HTTPConnection(host, port, timeout=60)
     mine, failed, cookie, number = [], 0, None, 0
     while time.monotonic() < deadline:
@@ -94,8 +96,9 @@ def client(host, port, username, deadline, login_every, latencies, errors, lock)
                 if response.status != 200 or b'lang="fa"' not in body:
                     raise RuntimeError(f"HTTP {response.status}")
             mine.append((time.perf_counter() - start) * 1000)
-        except (OSError, RuntimeError, AttributeError):
+        except (OSError, RuntimeError, AttributeError) as error:
             failed += 1
+            kinds[type(error).__name__ + ": " + str(error)[:60]] += 1
             connection = HTTPConnection(host, port, timeout=60)
         number += 1
     with lock:
@@ -120,7 +123,7 @@ def importer(env, path: Path, timings: dict) -> None:
 
 def load(host, port, options, import_env=None, path=None) -> tuple[Figures, dict]:
     """Run the clients for `options.duration` seconds, with the import when `path` is set."""
-    latencies, errors, lock, timings = [], [], threading.Lock(), {}
+    latencies, errors, lock, timings = [], Errors(), threading.Lock(), {}
     deadline = time.monotonic() + options.duration
     threads = [
         threading.Thread(
@@ -150,7 +153,16 @@ def load(host, port, options, import_env=None, path=None) -> tuple[Figures, dict
     figures = Figures(len(latencies), sum(errors), time.monotonic() - started, latencies)
     if loader is not None:
         loader.join()
+    figures.kinds = errors.kinds
     return figures, timings
+
+
+class Errors(list):
+    """Failed requests per client, and how many of each kind."""
+
+    def __init__(self):
+        super().__init__()
+        self.kinds = collections.Counter()
 
 
 def report(title: str, figures: Figures, timings: dict) -> None:
@@ -159,6 +171,8 @@ def report(title: str, figures: Figures, timings: dict) -> None:
     print(f"    median latency  {figures.median:8.1f} ms")
     print(f"    p99 latency     {figures.percentile(0.99):8.1f} ms")
     print(f"    requests        {figures.requests:8d}   errors {figures.errors}")
+    for kind, count in figures.kinds.most_common(3):
+        print(f"      {count} × {kind}")
     for name, timing in timings.items():
         print(f"    import {name:8} {timing[0]:6.1f} s, exit {timing[1]}: {timing[2]}")
         if len(timing) > 3:
