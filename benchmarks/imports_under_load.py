@@ -88,7 +88,7 @@ def client(host, port, username, deadline, login_every, latencies, errors, lock)
         start = time.perf_counter()
         try:
             if cookie is None or number % login_every == 0:
-                cookie = log_in(host, port, username, DEMO_PASSWORD)
+                cookie = log_in(host, port, username, DEMO_PASSWORD, timeout=60)
             else:
                 connection.request("GET", "/", headers={"Cookie": cookie})
                 response = connection.getresponse()
