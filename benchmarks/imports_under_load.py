@@ -3,7 +3,8 @@ Logins and pages under load while a large area import is checked and applied (is
 finding 3: a 41 MB area import's preview used to make every login fail on SQLite).
 
 Sets up the demo in a throwaway data folder, serves it with gunicorn on loopback, and
-keeps `--concurrency` clients busy for `--duration` seconds: each logs in through the
+keeps `--concurrency` clients busy for `--duration` seconds (and, in the second round,
+until the import is done): each logs in through the
 real form (a write: the session and the last login), asks for the home page, and logs in
 again every `--login-every` requests. Meanwhile `barzan import areas` checks (dry run),
 then applies, a GeoJSON of `--import-mb` megabytes of detailed neighborhoods under one
@@ -81,10 +82,11 @@ def write_neighborhoods(path: Path, megabytes: float) -> int:
 
 
 def client(host, port, username, deadline, login_every, latencies, errors, lock) -> None:
+    """Log in and read the home page until `deadline` (and while the import runs)."""
     kinds = errors.kinds
     connection = HTTPConnection(host, port, timeout=60)
     mine, failed, cookie, number = [], 0, None, 0
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline or errors.importing.is_set():
         start = time.perf_counter()
         try:
             if cookie is None or number % login_every == 0:
@@ -144,7 +146,16 @@ def load(host, port, options, import_env=None, path=None) -> tuple[Figures, dict
     started = time.monotonic()
     loader = None
     if path is not None:
-        loader = threading.Thread(target=importer, args=(import_env, path, timings))
+        # The clients go on until the import has been checked and applied, at least.
+        errors.importing.set()
+
+        def run_import() -> None:
+            try:
+                importer(import_env, path, timings)
+            finally:
+                errors.importing.clear()
+
+        loader = threading.Thread(target=run_import)
         loader.start()
     for thread in threads:
         thread.start()
@@ -163,6 +174,7 @@ class Errors(list):
     def __init__(self):
         super().__init__()
         self.kinds = collections.Counter()
+        self.importing = threading.Event()
 
 
 def report(title: str, figures: Figures, timings: dict) -> None:
