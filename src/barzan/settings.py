@@ -270,6 +270,8 @@ BARZAN_BACKGROUND_IMPORT_BYTES = env_int("BACKGROUND_IMPORT_KB", 1024) * 1024
 # Imports apply in steps of this many rows, each a short transaction, so logins and other
 # writes get the (SQLite) write lock between them.
 BARZAN_IMPORT_STEP_ROWS = env_int("IMPORT_STEP_ROWS", 2000)
+# Areas carry boundaries of several kilobytes each: fewer of them per step.
+BARZAN_IMPORT_AREA_STEP_ROWS = env_int("IMPORT_AREA_STEP_ROWS", 200)
 # The pause between two steps (ms) that lets waiting SQLite writers in: SQLite does not
 # queue them. None: 120 ms on SQLite, none on PostgreSQL.
 BARZAN_IMPORT_STEP_PAUSE_MS = env_int("IMPORT_STEP_PAUSE_MS", None)

@@ -42,7 +42,7 @@ def manager_page(chromium, front_end_assets, live_server, people, settings, tmp_
     from conftest import verified_login
 
     settings.MEDIA_ROOT = tmp_path
-    settings.BARZAN_IMPORT_STEP_ROWS = 2
+    settings.BARZAN_IMPORT_AREA_STEP_ROWS = 2
     client = Client()
     verified_login(client, people.tehran_manager)
     context = chromium.new_context(viewport={"width": 1280, "height": 900})

@@ -650,7 +650,8 @@ def _write_steps(report: importing.Report, *, boundary_source: str, synthetic: b
     matches the areas earlier steps created (by code, then by name under their parent)
     and finds them unchanged, so running a stopped import again writes only the rest.
     """
-    size = jobs.step_rows()
+    # Area rows carry whole boundaries, several kilobytes each: fewer per step than values.
+    size = settings.BARZAN_IMPORT_AREA_STEP_ROWS
     made: dict[int, Area] = {}
     options = {"boundary_source": boundary_source, "synthetic": synthetic}
     new_rows = sorted(report.created, key=lambda row: row.level.rank)
@@ -728,6 +729,11 @@ def import_areas(
     if dry_run or not report.ok or not (report.created or report.changed):
         return report
     label = (options.source_label if options else "") or source
+    for row in [*report.created, *report.changed]:
+        if row.geometry is not None:
+            # Simplify and place every shape now, before the write lock is taken: it is
+            # the slow part of writing an area.
+            row.placement  # noqa: B018
     steps = _write_steps(report, boundary_source=label, synthetic=synthetic)
     target = options.parent if options and options.parent else None
 

@@ -47,7 +47,7 @@ NEIGHBORHOODS = json.dumps(
 @pytest.fixture(autouse=True)
 def small_steps(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.BARZAN_IMPORT_STEP_ROWS = 2
+    settings.BARZAN_IMPORT_AREA_STEP_ROWS = 2
     settings.BARZAN_IMPORT_STEP_PAUSE_MS = 0
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
