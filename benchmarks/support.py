@@ -95,9 +95,9 @@ def wait_until_up(host: str, port: int, timeout: float = 60) -> None:
     raise RuntimeError(f"The server on {host}:{port} did not answer within {timeout} s.")
 
 
-def log_in(host: str, port: int, username: str, password: str) -> str:
+def log_in(host: str, port: int, username: str, password: str, timeout: float = 10) -> str:
     """Log in through the real form and return the Cookie header of the session."""
-    connection = HTTPConnection(host, port, timeout=10)
+    connection = HTTPConnection(host, port, timeout=timeout)
     connection.request("GET", "/accounts/login/")
     response = connection.getresponse()
     body = response.read().decode()

@@ -355,6 +355,20 @@ BARZAN_SMALL_COUNT_THRESHOLD = env_int("SMALL_COUNT_THRESHOLD", 5)
 # Uploaded value files larger than this are checked and applied by `barzan worker`, with a
 # progress bar, instead of in the request (bytes).
 BARZAN_BACKGROUND_IMPORT_BYTES = env_int("BACKGROUND_IMPORT_KB", 1024) * 1024
+# Imports apply in steps of this many rows, each a short transaction, so logins and other
+# writes get the (SQLite) write lock between them.
+BARZAN_IMPORT_STEP_ROWS = env_int("IMPORT_STEP_ROWS", 2000)
+# Areas carry boundaries of several kilobytes each: fewer of them per step.
+BARZAN_IMPORT_AREA_STEP_ROWS = env_int("IMPORT_AREA_STEP_ROWS", 200)
+# The pause between two steps (ms) that lets waiting SQLite writers in: SQLite does not
+# queue them. None: 120 ms on SQLite, none on PostgreSQL.
+BARZAN_IMPORT_STEP_PAUSE_MS = env_int("IMPORT_STEP_PAUSE_MS", None)
+# A running import renews its heartbeat this often; one silent for longer than the stale
+# bound was orphaned by a crash and is shown as failed, ready to be run again (seconds).
+BARZAN_IMPORT_HEARTBEAT_SECONDS = 5
+BARZAN_IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 300)
+# An import that meets a busy database is tried again after these waits (seconds).
+BARZAN_IMPORT_RETRY_SECONDS = (5, 15, 45, 120, 300)
 
 # -- Tables, API
 DJANGO_TABLES2_TEMPLATE = "core/table.html"

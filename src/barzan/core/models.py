@@ -1,5 +1,6 @@
 """Abstract models every domain app builds on."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -49,3 +50,85 @@ class NamedModel(models.Model):
         if not (get_language() or "fa").startswith("fa"):
             return self.name_en or self.name_fa
         return to_persian_digits(self.name_fa)
+
+
+class ImportStatus(models.TextChoices):
+    """Where an import job is: checked (waiting to be applied), queued, running, done, failed."""
+
+    CHECKED = "checked", _("checked, waiting to be applied")
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("applied")
+    FAILED = "failed", _("failed")
+
+
+class ImportFailure(models.TextChoices):
+    """Why an import job failed, shown on its page in the reader's language."""
+
+    NONE = "", _("none")
+    STOPPED = "stopped", _("the process running it stopped")
+    ERROR = "error", _("an error")
+    BUSY = "busy", _("the database stayed busy")
+
+
+class ImportJob(models.Model):
+    """An uploaded file checked, then applied, perhaps by `barzan worker`.
+
+    The file waits in the default storage (every web server and worker reads it there).
+    While a job runs, `heartbeat_at` is renewed (`core.jobs.Heartbeat`); a running job
+    whose heartbeat is older than `BARZAN_IMPORT_STALE_SECONDS` was orphaned by a crash
+    and is marked failed (`core.jobs.fail_stale`). Applying is done in steps, each its own
+    short transaction; `steps_done` of `step_count` says how far an apply got, and
+    running the job again finishes it.
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    file_name = models.CharField(_("file"), max_length=255)
+    stored_name = models.CharField(max_length=255, editable=False)
+    file_size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices)
+    problem_count = models.PositiveIntegerField(_("problems"), default=0)
+    problems = models.JSONField(default=list, blank=True)
+    processed_bytes = models.PositiveBigIntegerField(default=0)
+    is_applying = models.BooleanField(default=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    step_count = models.PositiveIntegerField(default=0)
+    steps_done = models.PositiveIntegerField(default=0)
+    failure = models.CharField(
+        max_length=16, choices=ImportFailure.choices, default=ImportFailure.NONE, blank=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == ImportStatus.FAILED
+
+    @property
+    def is_partly_applied(self) -> bool:
+        """Whether an apply stopped after writing some of its steps."""
+        return self.status == ImportStatus.FAILED and self.steps_done > 0
+
+    @property
+    def progress(self) -> int:
+        """Percent done: of the file read while checking, of the steps while applying."""
+        if self.is_applying and self.step_count:
+            return min(100, int(self.steps_done * 100 / self.step_count))
+        if not self.file_size:
+            return 0
+        return min(100, int(self.processed_bytes * 100 / self.file_size))

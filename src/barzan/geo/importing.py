@@ -11,8 +11,8 @@ Three formats:
 - `csv`: areas (typically neighborhoods) with a code, names, a parent and optionally a
   latitude and longitude.
 
-Planning only reads. `actions.import_areas` plans and writes in one transaction, and
-writes nothing when the plan has a problem or when it is a dry run.
+Planning only reads, outside any transaction. `actions.import_areas` plans, then writes in
+bounded steps, and writes nothing when the plan has a problem or when it is a dry run.
 """
 
 import csv
@@ -103,6 +103,7 @@ class Row:
     area: Area | None = None  # the stored area it matches
     status: str = CREATED
     changes: list[str] = field(default_factory=list)
+    is_hidden: bool = False  # it touches an area the importer may not see: names withheld
 
     @functools.cached_property
     def placement(self) -> Placement:

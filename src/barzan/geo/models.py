@@ -2,9 +2,11 @@
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from barzan.core.models import NamedModel, TimestampedModel, VersionedModel
+from barzan.core import jobs
+from barzan.core.models import ImportJob, NamedModel, TimestampedModel, VersionedModel
 
 from .querysets import AreaQuerySet
 
@@ -178,3 +180,39 @@ class AreaCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cell} → {self.area_id}"
+
+
+@jobs.register
+class AreaImport(ImportJob):
+    """An uploaded file of areas or boundaries: checked first, then applied, perhaps by
+    `barzan worker`. Its report (counts, the rows created or changed, every problem with
+    its line, column or feature) is kept here for its page."""
+
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("area"),
+        help_text=_("Who may see and run the import: the area it is made under."),
+    )
+    format = models.CharField(_("format"), max_length=16)
+    level = models.ForeignKey(
+        AreaLevel, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    parent = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    code_property = models.CharField(max_length=100, default="code")
+    name_property = models.CharField(max_length=100, default="name_fa")
+    source_label = models.CharField(max_length=200, blank=True)
+    created_count = models.PositiveIntegerField(_("areas to create"), default=0)
+    changed_count = models.PositiveIntegerField(_("areas to change"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("areas left alone"), default=0)
+    rows = models.JSONField(default=list, blank=True)
+
+    class Meta(ImportJob.Meta):
+        verbose_name = _("area import")
+        verbose_name_plural = _("area imports")
+
+    def get_absolute_url(self) -> str:
+        return reverse("geo:import_detail", args=[self.pk])

@@ -8,6 +8,18 @@ urlpatterns = [
     path("", views.AreaListView.as_view(), name="area_list"),
     path("options/", views.AreaOptionsView.as_view(), name="area_options"),
     path("import/", views.AreaImportView.as_view(), name="import"),
+    path("import/<int:pk>/", views.AreaImportDetailView.as_view(), name="import_detail"),
+    path(
+        "import/<int:pk>/progress/",
+        views.AreaImportProgressView.as_view(),
+        name="import_progress",
+    ),
+    path("import/<int:pk>/apply/", views.AreaImportActionView.as_view(), name="import_apply"),
+    path(
+        "import/<int:pk>/run-again/",
+        views.AreaImportActionView.as_view(rerun=True),
+        name="import_rerun",
+    ),
     path("locate/", views.LocateView.as_view(), name="locate"),
     path("<int:pk>/", views.AreaDetailView.as_view(), name="area_detail"),
     path("<int:pk>/new/", views.AreaCreateView.as_view(), name="area_create"),

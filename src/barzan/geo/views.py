@@ -1,18 +1,12 @@
 """The area browser: lists, one area with its map, parents, children and history, the
 administrators' changes (create, edit, move, split, merge), imports and locating a point."""
 
-import time
-import uuid
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView
+from django.views.generic import FormView, View
 from django_tables2 import RequestConfig
 
 from barzan.access import policy
@@ -25,8 +19,9 @@ from barzan.access.views import (
     ScopedUpdateView,
     ScopedViewMixin,
 )
+from barzan.core.models import ImportStatus
 
-from . import actions, importing, readers
+from . import actions, readers
 from .filters import AreaFilterSet
 from .forms import (
     AreaForm,
@@ -38,10 +33,8 @@ from .forms import (
     SplitForm,
     area_label,
 )
-from .models import Area, AreaLevel
+from .models import Area, AreaImport
 from .tables import AreaTable
-
-IMPORT_SESSION_KEY = "geo_import"
 
 
 def _base_queryset():
@@ -281,107 +274,117 @@ class AreaMergeView(RestructureMixin, ScopedUpdateView):
         )
 
 
-UPLOAD_LIFETIME_SECONDS = 24 * 3600
-
-
-def _import_folder() -> Path:
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _forget_stale_uploads() -> None:
-    """Delete checked files nobody applied within a day: uploads are not kept."""
-    limit = time.time() - UPLOAD_LIFETIME_SECONDS
-    for path in _import_folder().iterdir():
-        if path.is_file() and path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-
-
 class AreaImportView(ScopedCreateView):
-    """Upload a file, see the dry run, then apply it: the action checks every row's access."""
+    """Upload a file of areas: it is stored and checked (the dry run), by `barzan worker`
+    when it is large; the import's page shows the progress, then the report."""
 
     model = Area
     form_class = ImportForm
     template_name = "geo/area_import.html"
+    success_message = ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["page_title"] = _("Import areas or boundaries")
         return context
 
-    def form_valid(self, form):
-        _forget_stale_uploads()
-        self.forget_upload()
-        upload = form.cleaned_data["file"]
-        token = uuid.uuid4().hex
-        path = _import_folder() / token
-        with path.open("wb") as stored:
-            for chunk in upload.chunks():
-                stored.write(chunk)
-        self.request.session[IMPORT_SESSION_KEY] = {
-            "token": token,
-            "name": upload.name[:200],
-            **form.settings(),
-        }
-        report = self.run_import(dry_run=True)
-        return self.show(report)
-
-    def post(self, request, *args, **kwargs):
-        if "apply" in request.POST:
-            report = self.run_import(dry_run=False)
-            if report is None:
-                messages.error(request, _("The uploaded file is gone; upload it again."))
-                return HttpResponseRedirect(reverse("geo:import"))
-            if report.applied:
-                self.forget_upload()
-            return self.show(report)
-        return super().post(request, *args, **kwargs)
-
-    def run_import(self, *, dry_run: bool):
-        pending = self.request.session.get(IMPORT_SESSION_KEY)
-        if not pending:
-            return None
-        path = _import_folder() / pending["token"]
-        if not path.exists():
-            return None
-        options = None
-        if pending["format"] != importing.DIVISIONS:
-            level = AreaLevel.objects.get(pk=pending["level"])
-            parent = None
-            if pending["parent"]:
-                parent = (
-                    policy.scope(self.request.user, MANAGE, Area.objects.select_related("level"))
-                    .filter(pk=pending["parent"])
-                    .first()
-                )
-            options = importing.Options(
-                level=level,
-                parent=parent,
-                code_property=pending["code_property"],
-                name_property=pending["name_property"],
-                source_label=pending["source_label"],
-            )
-        return actions.import_areas(
+    def perform(self, form):
+        data = form.cleaned_data
+        settings = form.settings()
+        area_import = actions.upload_areas(
             actor=self.request.user,
-            format=pending["format"],
-            content=path.read_bytes(),
-            source=pending["name"],
-            options=options,
-            dry_run=dry_run,
+            upload=data["file"],
+            format=settings["format"],
+            level=data.get("level"),
+            parent=data.get("parent"),
+            code_property=settings["code_property"],
+            name_property=settings["name_property"],
+            source_label=settings["source_label"],
+        )
+        return actions.start_area_import(
+            actor=self.request.user, area_import=area_import, apply=False
         )
 
-    def forget_upload(self):
-        pending = self.request.session.pop(IMPORT_SESSION_KEY, None)
-        if pending:
-            (_import_folder() / pending["token"]).unlink(missing_ok=True)
 
-    def show(self, report):
-        return render(
-            self.request,
-            "geo/area_import_report.html",
-            {"report": report, "page_title": _("Import of %(file)s") % {"file": report.source}},
+def _area_imports():
+    return AreaImport.objects.select_related("area", "parent", "level", "created_by")
+
+
+class AreaImportFailStaleMixin:
+    """Show an import orphaned by a crash as failed (and so ready to run again)."""
+
+    def get_object(self, queryset=None):
+        actions.fail_stale_area_imports(self.get_queryset().filter(pk=self.kwargs["pk"]))
+        return super().get_object(queryset)
+
+
+class AreaImportDetailView(AreaImportFailStaleMixin, ScopedDetailView):
+    """The report of one area import: progress, counts, rows, problems, Apply, Run again."""
+
+    model = AreaImport
+    template_name = "geo/area_import_detail.html"
+    context_object_name = "area_import"
+
+    def get_base_queryset(self):
+        return _area_imports()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.object
+        may_manage = policy.can(self.request.user, MANAGE, job)
+        is_checked = job.status == ImportStatus.CHECKED
+        context.update(
+            page_title=_("Import of %(file)s") % {"file": job.file_name},
+            is_checked=is_checked,
+            is_done=job.status == ImportStatus.DONE,
+            is_failed=job.status == ImportStatus.FAILED,
+            created_rows=[row for row in job.rows if row["status"] == "created"],
+            changed_rows=[row for row in job.rows if row["status"] == "changed"],
+            can_apply=is_checked
+            and not job.problem_count
+            and job.created_count + job.changed_count > 0
+            and may_manage,
+            can_rerun=job.status == ImportStatus.FAILED and may_manage,
         )
+        return context
+
+
+class AreaImportProgressView(AreaImportFailStaleMixin, ScopedDetailView):
+    """The progress bar of a queued or running area import (htmx polls it every second)."""
+
+    model = AreaImport
+    template_name = "geo/area_import_progress.html"
+    context_object_name = "area_import"
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if not self.object.is_pending:
+            response["HX-Refresh"] = "true"
+        return response
+
+
+class AreaImportActionView(ScopedViewMixin, View):
+    """Apply a checked area import, or run a failed one again (POST only)."""
+
+    model = AreaImport
+    http_method_names = ["post"]
+    rerun = False
+
+    def post(self, request, pk):
+        area_import = policy.get_object_for(request.user, _area_imports(), MANAGE, pk=pk)
+        try:
+            if self.rerun:
+                area_import = actions.rerun_area_import(actor=request.user, area_import=area_import)
+            else:
+                area_import = actions.start_area_import(
+                    actor=request.user, area_import=area_import, apply=True
+                )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if area_import.status == ImportStatus.DONE:
+                messages.success(request, _("The import was applied."))
+        return HttpResponseRedirect(area_import.get_absolute_url())
 
 
 class LocateView(ScopedViewMixin, FormView):

@@ -9,9 +9,7 @@ ancestors of what changed before it commits.
 from __future__ import annotations
 
 import logging
-import uuid
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,13 +21,15 @@ from django.utils.translation import gettext_lazy as _
 from barzan import audit
 from barzan.access import policy
 from barzan.access.actions import CAPTURE, MANAGE
+from barzan.core import jobs
 from barzan.core.concurrency import check_version, field_values, unchanged
 from barzan.core.exceptions import ConcurrentEditError
+from barzan.core.models import ImportFailure, ImportStatus
 from barzan.core.text import clean, clean_multiline
 
-from . import importing, rollups, uploads
+from . import importing, rollups
 from .checks import Rule, ValueProblem, parse
-from .choices import Dimension, ImportStatus
+from .choices import Dimension
 from .models import (
     Breakdown,
     DataSet,
@@ -49,6 +49,10 @@ DATA_SET_CHANGED = audit.verb("data_set.changed", _("Data set changed"))
 VALUE_SET = audit.verb("indicator_value.set", _("Figure entered"))
 VALUE_CLEARED = audit.verb("indicator_value.cleared", _("Figure cleared"))
 VALUES_IMPORTED = audit.verb("indicator_value.imported", _("Figures imported"))
+VALUES_IMPORT_STOPPED = audit.verb(
+    "indicator_value.import_stopped", _("Import of figures stopped partway")
+)
+VALUES_IMPORT_RERUN = audit.verb("indicator_value.import_rerun", _("Import of figures run again"))
 RULE_CREATED = audit.verb("validation_rule.created", _("Validation rule created"))
 RULE_CHANGED = audit.verb("validation_rule.changed", _("Validation rule changed"))
 
@@ -423,21 +427,11 @@ def _remember(actor, indicator, area, period, breakdown, old, new, when) -> None
 # -- imports
 
 
-def import_path(value_import: ValueImport) -> Path:
-    return uploads.file_path(value_import.stored_name)
-
-
 def upload_values(*, actor, upload, format: str, area, source) -> ValueImport:
     """Store an uploaded file and register it for checking; nothing is read yet."""
     if actor is not None:
         policy.require(actor, CAPTURE, area)
-    stored_name = f"values-{uuid.uuid4().hex}"
-    path = uploads.file_path(stored_name)
-    size = 0
-    with path.open("wb") as output:
-        for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
-            size += len(chunk)
-            output.write(chunk)
+    stored_name, size = jobs.store_upload(upload, prefix="values")
     return ValueImport.objects.create(
         area=area,
         source=source,
@@ -450,144 +444,215 @@ def upload_values(*, actor, upload, format: str, area, source) -> ValueImport:
     )
 
 
-def _progress(value_import: ValueImport, handle):
-    def report(rows: int) -> None:
-        uploads.write_progress(value_import.stored_name, handle.tell(), rows)
-
-    return report
-
-
 def run_import(*, actor, value_import: ValueImport, apply: bool) -> ValueImport:
     """Check `value_import` (and apply it when `apply` and it is clean), all or nothing.
 
-    The outcome (counts of new, changed and unchanged values, every problem with its line
-    and column) is saved on the import whether or not anything was written.
+    Checking reads the file into a temporary staging table and takes no write lock; a
+    file with any problem writes nothing. Applying then writes in bounded steps
+    (`importing.apply`), recording each step done on the import: if one fails, or the
+    process dies, the import is marked failed with the steps done, and running it again
+    re-checks the file and writes what is left. The outcome (counts of new, changed and
+    unchanged values, every problem with its line and column) is saved on the import.
     """
     if actor is not None:
         policy.require(actor, CAPTURE, value_import.area)
-    ValueImport.objects.filter(pk=value_import.pk).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), is_applying=apply
-    )
-    outcome = None
+    # Steps an earlier attempt wrote before it stopped (0 when none did).
+    resumed_after = value_import.steps_done if apply else 0
+    jobs.mark_running(value_import, apply=apply)
+    heartbeat = jobs.Heartbeat(value_import)
     try:
-        with value_import_file(value_import) as handle, importing.without_mmap():
-            outcome = _stage_and_apply(actor, value_import, handle, apply)
-    except Exception:
-        logger.exception("Import %s failed", value_import.pk)
+        with jobs.open_upload(value_import.stored_name) as handle, importing.without_mmap():
+            outcome = importing.stage(
+                actor=actor,
+                area=value_import.area,
+                stream=handle,
+                format=value_import.format,
+                progress=lambda rows: heartbeat(processed_bytes=handle.tell()),
+            )
+        _save_outcome(value_import, outcome)
+        if apply and outcome.is_valid:
+
+            def finish() -> None:
+                after = {
+                    "file": value_import.file_name,
+                    "format": value_import.format,
+                    "rows": outcome.rows,
+                    "new": outcome.new,
+                    "changed": outcome.changed,
+                    "unchanged": outcome.unchanged,
+                }
+                if resumed_after:
+                    after["resumed_after_steps"] = resumed_after
+                audit.record(
+                    actor=actor,
+                    verb=VALUES_IMPORTED,
+                    target=value_import,
+                    area=value_import.area,
+                    after=after,
+                )
+                # Done commits with the last step: no window where all is written but
+                # the import still looks unfinished.
+                ValueImport.objects.filter(pk=value_import.pk).update(
+                    status=ImportStatus.DONE, finished_at=timezone.now()
+                )
+
+            importing.apply(
+                actor=actor,
+                source=value_import.source,
+                outcome=outcome,
+                value_import=value_import,
+                last_step=finish,
+                heartbeat=heartbeat,
+            )
+        else:
+            importing.drop_staging()
+    except Exception as error:
         importing.drop_staging()
-        ValueImport.objects.filter(pk=value_import.pk).update(
-            status=ImportStatus.FAILED, finished_at=timezone.now()
-        )
+        _record_failure(actor, value_import, error)
         raise
-    value_import.refresh_from_db()
-    value_import.row_count = outcome.rows
-    value_import.new_count = outcome.new
-    value_import.changed_count = outcome.changed
-    value_import.unchanged_count = outcome.unchanged
-    value_import.problem_count = outcome.problem_count
-    value_import.problems = outcome.problems
-    value_import.processed_bytes = value_import.file_size
-    value_import.finished_at = timezone.now()
-    value_import.status = ImportStatus.DONE if outcome.applied else ImportStatus.CHECKED
-    value_import.save()
-    uploads.progress_path(value_import.stored_name).unlink(missing_ok=True)
-    if outcome.applied:
-        import_path(value_import).unlink(missing_ok=True)
+    jobs.mark_finished(value_import, applied=outcome.applied)
     return value_import
+
+
+def _save_outcome(value_import: ValueImport, outcome: importing.Outcome) -> None:
+    ValueImport.objects.filter(pk=value_import.pk).update(
+        row_count=outcome.rows,
+        new_count=outcome.new,
+        changed_count=outcome.changed,
+        unchanged_count=outcome.unchanged,
+        problem_count=outcome.problem_count,
+        problems=outcome.problems,
+        processed_bytes=value_import.file_size,
+        heartbeat_at=timezone.now(),
+    )
+
+
+def _record_failure(actor, value_import: ValueImport, error: Exception) -> None:
+    """Mark the import failed, and audit how far an apply got when it wrote something."""
+    logger.exception("Import %s failed", value_import.pk)
+    steps_done = error.done if isinstance(error, jobs.StepFailed) else 0
+    try:
+        with transaction.atomic():
+            jobs.mark_failed(value_import, error)
+            if steps_done:
+                audit.record(
+                    actor=actor,
+                    verb=VALUES_IMPORT_STOPPED,
+                    target=value_import,
+                    area=value_import.area,
+                    after={"steps_done": steps_done, "steps": error.total},
+                )
+    except Exception:
+        # The database itself is failing; the heartbeat stops and the import is marked
+        # failed as stale later.
+        logger.exception("Could not mark import %s failed", value_import.pk)
+
+
+def fail_stale_imports(queryset=None) -> int:
+    """Mark imports orphaned by a crash (their heartbeat stopped) as failed."""
+    return jobs.fail_stale(ValueImport.objects.all() if queryset is None else queryset)
 
 
 def start_import(*, actor, value_import: ValueImport, apply: bool) -> ValueImport:
     """Check or apply `value_import` now, or in the background when the file is large."""
     if actor is not None:
         policy.require(actor, CAPTURE, value_import.area)
+    fail_stale_imports(ValueImport.objects.filter(pk=value_import.pk))
+    value_import.refresh_from_db()
     if value_import.status in (ImportStatus.RUNNING, ImportStatus.DONE):
         raise ValidationError(_("This import is already running or applied."))
     if apply and (value_import.status != ImportStatus.CHECKED or value_import.problem_count):
         raise ValidationError(_("Only a checked file without problems can be applied."))
+    return _start(actor, value_import, apply)
+
+
+def _start(actor, value_import: ValueImport, apply: bool) -> ValueImport:
     if value_import.file_size <= settings.BARZAN_BACKGROUND_IMPORT_BYTES:
-        return run_import(actor=actor, value_import=value_import, apply=apply)
+        try:
+            return run_import(actor=actor, value_import=value_import, apply=apply)
+        except Exception:
+            # Recorded on the import (failed, with the steps done); its page says so.
+            value_import.refresh_from_db()
+            return value_import
     from .tasks import run_value_import
 
     ValueImport.objects.filter(pk=value_import.pk).update(
-        status=ImportStatus.QUEUED, is_applying=apply
+        status=ImportStatus.QUEUED, is_applying=apply, failure=ImportFailure.NONE
     )
     run_value_import.enqueue(value_import.pk, getattr(actor, "pk", None), apply)
     value_import.refresh_from_db()
     return value_import
 
 
-class value_import_file:
-    """Open the stored file of an import for reading."""
+def rerun_import(*, actor, value_import: ValueImport) -> ValueImport:
+    """Run a failed import again: what it was doing (checking or applying), from the start.
 
-    def __init__(self, value_import: ValueImport):
-        self.path = import_path(value_import)
-
-    def __enter__(self):
-        self.handle = self.path.open("rb")
-        return self.handle
-
-    def __exit__(self, *exc):
-        self.handle.close()
-
-
-@transaction.atomic
-def _stage_and_apply(actor, value_import, handle, apply: bool):
-    outcome = importing.stage(
+    An apply that stopped midway re-checks the file and writes only what is left: the
+    rows its earlier steps wrote are now unchanged.
+    """
+    if actor is not None:
+        policy.require(actor, CAPTURE, value_import.area)
+    fail_stale_imports(ValueImport.objects.filter(pk=value_import.pk))
+    value_import.refresh_from_db()
+    if value_import.status != ImportStatus.FAILED:
+        raise ValidationError(_("Only a failed import can be run again."))
+    if not jobs.upload_exists(value_import.stored_name):
+        raise ValidationError(_("The uploaded file is gone; upload it again."))
+    audit.record(
         actor=actor,
+        verb=VALUES_IMPORT_RERUN,
+        target=value_import,
         area=value_import.area,
-        stream=handle,
-        format=value_import.format,
-        progress=_progress(value_import, handle),
+        after={"applying": value_import.is_applying, "steps_done": value_import.steps_done},
     )
-    if apply and outcome.is_valid:
-        importing.apply(
-            actor=actor, source=value_import.source, outcome=outcome, value_import=value_import
-        )
-        audit.record(
-            actor=actor,
-            verb=VALUES_IMPORTED,
-            target=value_import,
-            area=value_import.area,
-            after={
-                "file": value_import.file_name,
-                "format": value_import.format,
-                "rows": outcome.rows,
-                "new": outcome.new,
-                "changed": outcome.changed,
-                "unchanged": outcome.unchanged,
-            },
-        )
-    else:
-        importing.drop_staging()
-        transaction.set_rollback(True)
-    return outcome
+    return _start(actor, value_import, value_import.is_applying)
 
 
 def import_values(*, actor, stream, format: str, area, source, dry_run: bool = False):
     """Check and (unless `dry_run`) apply a stream of values in one go; return the Outcome.
 
     For commands, the API and the demo: no file is kept and no ValueImport is written.
+    Checking takes no write lock; applying writes in bounded steps, and if one fails
+    `jobs.StepFailed` says how many were written (an audit event records it too):
+    importing the same stream again writes what is left.
     """
     if actor is not None:
         policy.require(actor, CAPTURE, area)
-    with importing.without_mmap(), transaction.atomic():
-        outcome = importing.stage(actor=actor, area=area, stream=stream, format=format)
-        if not dry_run and outcome.is_valid:
-            importing.apply(actor=actor, source=source, outcome=outcome)
-            audit.record(
-                actor=actor,
-                verb=VALUES_IMPORTED,
-                target=source,
-                area=area,
-                after={
-                    "format": format,
-                    "rows": outcome.rows,
-                    "new": outcome.new,
-                    "changed": outcome.changed,
-                    "unchanged": outcome.unchanged,
-                },
-            )
-        else:
+    with importing.without_mmap():
+        try:
+            outcome = importing.stage(actor=actor, area=area, stream=stream, format=format)
+            if dry_run or not outcome.is_valid:
+                importing.drop_staging()
+                return outcome
+
+            def finish() -> None:
+                audit.record(
+                    actor=actor,
+                    verb=VALUES_IMPORTED,
+                    target=source,
+                    area=area,
+                    after={
+                        "format": format,
+                        "rows": outcome.rows,
+                        "new": outcome.new,
+                        "changed": outcome.changed,
+                        "unchanged": outcome.unchanged,
+                    },
+                )
+
+            importing.apply(actor=actor, source=source, outcome=outcome, last_step=finish)
+        except jobs.StepFailed as error:
             importing.drop_staging()
-            transaction.set_rollback(True)
+            with transaction.atomic():
+                audit.record(
+                    actor=actor,
+                    verb=VALUES_IMPORT_STOPPED,
+                    target=source,
+                    area=area,
+                    after={"format": format, "steps_done": error.done, "steps": error.total},
+                )
+            raise
+        except Exception:
+            importing.drop_staging()
+            raise
     return outcome

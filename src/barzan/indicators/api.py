@@ -25,7 +25,7 @@ from ninja.responses import Status
 from barzan.access import policy
 from barzan.access.actions import CAPTURE, VIEW
 from barzan.access.api import ScopedRouter
-from barzan.core import jalali
+from barzan.core import jalali, jobs
 from barzan.core.api import (
     ERRORS,
     WRITE_ERRORS,
@@ -670,7 +670,7 @@ def _summary(outcome, *, dry_run: bool) -> dict:
 
 @router.post(
     "/dataValueSets",
-    response={200: ImportSummary, **ERRORS, 413: Error, 415: Error},
+    response={200: ImportSummary, **ERRORS, 413: Error, 415: Error, 503: Error},
     by_alias=True,
     summary="Import a DHIS2 data value set or an ADX message",
     openapi_extra={
@@ -684,7 +684,10 @@ def _summary(outcome, *, dry_run: bool) -> dict:
     },
 )
 def import_data_value_set(request, query: Query[ImportQuery]):
-    """Check every value, then store all of them or none (`dryRun=true`: check only).
+    """Check every value, then store them all or none (`dryRun=true`: check only).
+
+    Storing runs in bounded steps; if one fails the answer is 503 with how many were
+    written, each complete, and sending the same values again writes the rest.
 
     A DHIS2 dataValueSet in JSON (`Content-Type: application/json`) or an ADX message
     (`application/adx+xml`); identifiers are codes and periods Barzan's Jalali codes
@@ -714,14 +717,26 @@ def import_data_value_set(request, query: Query[ImportQuery]):
         _visible_area(request, query.area) if query.area is not None else _top_capture_area(request)
     )
     source = _source(request, query.source)
-    outcome = actions.import_values(
-        actor=request.user,
-        stream=BytesIO(body),
-        format=file_format,
-        area=area,
-        source=source,
-        dry_run=query.dry_run,
-    )
+    try:
+        outcome = actions.import_values(
+            actor=request.user,
+            stream=BytesIO(body),
+            format=file_format,
+            area=area,
+            source=source,
+            dry_run=query.dry_run,
+        )
+    except jobs.StepFailed as stopped:
+        # Each step written is whole, and sending the same values again writes the rest.
+        return error_response(
+            503,
+            _(
+                "Writing stopped after %(done)s of %(total)s steps; the steps written are "
+                "complete. Send the same values again to write the rest."
+            )
+            % {"done": stopped.done, "total": stopped.total},
+            code="import_stopped",
+        )
     return _summary(outcome, dry_run=query.dry_run)
 
 

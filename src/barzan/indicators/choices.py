@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from barzan.core.models import ImportStatus  # noqa: F401 (the statuses of value imports)
+
 
 class ValueType(models.TextChoices):
     COUNT = "count", _("count")
@@ -57,11 +59,3 @@ class Operator(models.TextChoices):
     EQ = "eq", "="
     GE = "ge", "≥"
     GT = "gt", ">"
-
-
-class ImportStatus(models.TextChoices):
-    CHECKED = "checked", _("checked, waiting to be applied")
-    QUEUED = "queued", _("queued")
-    RUNNING = "running", _("running")
-    DONE = "done", _("applied")
-    FAILED = "failed", _("failed")

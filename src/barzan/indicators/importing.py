@@ -6,11 +6,12 @@ Rows stream from `formats.read` and are checked one by one against lookups read 
 into a temporary staging table in batches, so a million-row file never sits in memory;
 duplicates and the comparison with stored values (new, changed, unchanged) are then
 answered by the database. Applying writes every change's history (`ValueChange`),
-upserts the values and refreshes the roll-ups, all in the caller's transaction.
+upserts the values and refreshes the roll-ups, in bounded steps of their own (`apply`).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from barzan.access import policy
 from barzan.access.actions import CAPTURE
+from barzan.core import jobs
 from barzan.core.text import clean, clean_multiline
 
 from . import formats, rollups
@@ -33,7 +35,7 @@ from .periods import parse as parse_period
 # Problems kept for the report; the count is always exact.
 MAX_PROBLEMS_KEPT = 10_000
 _BATCH = 10_000
-_PROGRESS_EVERY = 20_000
+_PROGRESS_EVERY = 1_000
 
 STAGING = "indicator_staging"
 
@@ -201,7 +203,9 @@ def stage(
 ) -> Outcome:
     """Read `stream`, check every row, and load the good ones into the staging table.
 
-    Must run inside a transaction; the caller applies or rolls back.
+    Writes only the staging table, a temporary one (on SQLite in a database of its own),
+    so checking takes no write lock on the stored data: run it outside any transaction.
+    `apply` writes the staged rows; `drop_staging` forgets them.
     """
     lookups = Lookups(actor=actor, area=area)
     outcome = Outcome()
@@ -397,42 +401,117 @@ def _compare(cursor, outcome: Outcome) -> None:
 _CHANGED = "(is_stored = 0 OR old_value <> value OR old_comment <> comment)"
 
 
-def apply(*, actor, source, outcome: Outcome, value_import=None) -> None:
-    """Write the staged rows that are new or changed, with their history, and roll up."""
+def apply(*, actor, source, outcome: Outcome, value_import=None, last_step=None, heartbeat=None):
+    """Write the staged rows that are new or changed, with their history and roll-ups.
+
+    The rows are written in steps of `BARZAN_IMPORT_STEP_ROWS`, in order of area, each in
+    its own short transaction with the roll-ups of its areas' ancestors, so the write lock
+    is released between steps and every committed step is complete. `last_step` (the
+    audit event, the job's status) runs in the transaction of the last one. When a step
+    fails, `jobs.StepFailed` says how many were written; importing the same file again
+    finds those rows unchanged and writes the rest.
+    """
     now = timezone.now()
     actor_id = getattr(actor, "pk", None)
     label = actor.get_username() if actor_id else "system"
     import_id = getattr(value_import, "pk", None)
     with connection.cursor() as cursor:
         cursor.execute(
+            f"SELECT area_id, COUNT(*) FROM {STAGING} WHERE {_CHANGED} "
+            "GROUP BY area_id ORDER BY area_id"
+        )
+        per_area = cursor.fetchall()
+    # Whole areas per step (so a step's roll-ups are final), about `size` rows each.
+    bounds: list[tuple[int, int]] = []
+    size, rows, first = jobs.step_rows(), 0, None
+    for area_id, count in per_area:
+        first = area_id if first is None else first
+        rows += count
+        if rows >= size:
+            bounds.append((first, area_id))
+            rows, first = 0, None
+    if first is not None:
+        bounds.append((first, per_area[-1][0]))
+
+    def write(first_area: int, last_area: int) -> None:
+        _write_step(first_area, last_area, source, actor_id, label, now, import_id)
+
+    steps = [functools.partial(write, first_area, last) for first_area, last in bounds]
+    if last_step is not None:
+        if steps:
+            steps[-1] = _then(steps[-1], last_step)
+        else:
+            steps.append(last_step)
+    jobs.run_steps(steps, job=value_import, heartbeat=heartbeat)
+    drop_staging()
+    outcome.applied = True
+
+
+def _then(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:
+    def both() -> None:
+        first()
+        second()
+
+    return both
+
+
+def _write_step(first_area, last_area, source, actor_id, label, now, import_id) -> None:
+    """Write the changed rows of the areas `first_area`..`last_area` and roll them up.
+
+    Stored values are read again inside the step's transaction, so the history records
+    what was really replaced, and rows someone else has meanwhile set to the same value
+    are left alone. Running the step twice writes nothing the second time.
+    """
+    chunk = "area_id BETWEEN %s AND %s"
+    bounds = [first_area, last_area]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {STAGING} SET is_stored = 0, old_value = NULL, old_comment = NULL "
+            f"WHERE {chunk}",
+            bounds,
+        )
+        cursor.execute(
+            f"""UPDATE {STAGING} SET is_stored = 1, old_value = v.value, old_comment = v.comment
+            FROM indicators_indicatorvalue v
+            WHERE v.indicator_id = {STAGING}.indicator_id AND v.area_id = {STAGING}.area_id
+              AND v.period_id = {STAGING}.period_id AND v.breakdown_id = {STAGING}.breakdown_id
+              AND {STAGING}.area_id BETWEEN %s AND %s""",
+            bounds,
+        )
+        cursor.execute(
             f"""INSERT INTO indicators_valuechange (indicator_id, area_id, period_id,
                 breakdown_id, old_value, new_value, changed_by_id, changed_by_label,
                 changed_at, value_import_id)
             SELECT indicator_id, area_id, period_id, breakdown_id, old_value, value,
                 %s, %s, %s, %s
-            FROM {STAGING} WHERE {_CHANGED}""",
-            [actor_id, label, now, import_id],
+            FROM {STAGING} WHERE {_CHANGED} AND {chunk}""",
+            [actor_id, label, now, import_id, *bounds],
         )
+        cursor.execute(
+            f"""SELECT DISTINCT area_id, indicator_id, period_id FROM {STAGING}
+            WHERE {_CHANGED} AND {chunk}""",
+            bounds,
+        )
+        touched = cursor.fetchall()
         cursor.execute(
             f"""INSERT INTO indicators_indicatorvalue (indicator_id, area_id, period_id,
                 breakdown_id, value, source_id, comment, entered_by_id, entered_at, version)
             SELECT indicator_id, area_id, period_id, breakdown_id, value, %s, comment, %s, %s, 1
-            FROM {STAGING} WHERE {_CHANGED}
+            FROM {STAGING} WHERE {_CHANGED} AND {chunk}
             ORDER BY area_id, period_id, indicator_id, breakdown_id
             ON CONFLICT (area_id, period_id, indicator_id, breakdown_id) DO UPDATE SET
                 value = excluded.value, comment = excluded.comment,
                 source_id = excluded.source_id, entered_by_id = excluded.entered_by_id,
                 entered_at = excluded.entered_at,
                 version = indicators_indicatorvalue.version + 1""",
-            [source.pk, actor_id, now],
+            [source.pk, actor_id, now, *bounds],
         )
-        cursor.execute(f"SELECT DISTINCT area_id FROM {STAGING} WHERE {_CHANGED}")
-        area_ids = [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
-    rollups.refresh(
-        area_ids=area_ids, indicator_ids=outcome.indicator_ids, period_ids=outcome.period_ids
-    )
-    outcome.applied = True
+    if touched:
+        rollups.refresh(
+            area_ids={row[0] for row in touched},
+            indicator_ids={row[1] for row in touched},
+            period_ids={row[2] for row in touched},
+        )
 
 
 def drop_staging() -> None:

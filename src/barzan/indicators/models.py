@@ -10,15 +10,14 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from barzan.core import jalali
-from barzan.core.models import NamedModel, TimestampedModel, VersionedModel
+from barzan.core import jalali, jobs
+from barzan.core.models import ImportJob, NamedModel, TimestampedModel, VersionedModel
 from barzan.core.text import to_persian_digits
 
 from .choices import (
     Aggregation,
     Dimension,
     Direction,
-    ImportStatus,
     IndicatorKind,
     Operator,
     PeriodType,
@@ -485,7 +484,8 @@ class ValidationRule(NamedModel, TimestampedModel, VersionedModel):
         verbose_name_plural = _("validation rules")
 
 
-class ValueImport(models.Model):
+@jobs.register
+class ValueImport(ImportJob):
     """An uploaded file of values: checked first, then applied, perhaps in the background."""
 
     area = models.ForeignKey(
@@ -501,49 +501,15 @@ class ValueImport(models.Model):
         related_name="+",
         verbose_name=_("source"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    file_name = models.CharField(_("file"), max_length=255)
-    stored_name = models.CharField(max_length=255, editable=False)
-    file_size = models.PositiveBigIntegerField(default=0)
     format = models.CharField(_("format"), max_length=16)
-    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     new_count = models.PositiveIntegerField(_("new values"), default=0)
     changed_count = models.PositiveIntegerField(_("changed values"), default=0)
     unchanged_count = models.PositiveIntegerField(_("unchanged values"), default=0)
-    problem_count = models.PositiveIntegerField(_("problems"), default=0)
-    problems = models.JSONField(default=list, blank=True)
-    processed_bytes = models.PositiveBigIntegerField(default=0)
-    is_applying = models.BooleanField(default=False)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(ImportJob.Meta):
         verbose_name = _("value import")
         verbose_name_plural = _("value imports")
 
-    def __str__(self) -> str:
-        return self.file_name
-
     def get_absolute_url(self) -> str:
         return reverse("indicators:import_detail", args=[self.pk])
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
-
-    @property
-    def progress(self) -> int:
-        """Percent of the file read so far."""
-        from .uploads import read_progress
-
-        if not self.file_size:
-            return 0
-        read_bytes = self.processed_bytes
-        if self.status == ImportStatus.RUNNING:
-            read_bytes = read_progress(self.stored_name)[0]
-        return min(100, int(read_bytes * 100 / self.file_size))

@@ -26,6 +26,7 @@ from barzan.access.models import Grant
 from barzan.accounts.actions import create_api_token
 from barzan.accounts.models import ApiToken
 from barzan.audit.models import AuditEvent
+from barzan.geo import actions as geo_actions
 from barzan.geo.actions import create_area
 from barzan.geo.models import Area, AreaLevel
 from barzan.indicators import actions as indicator_actions
@@ -78,6 +79,7 @@ OPERATIONS_WITHOUT_AN_AREA = {
 def isfahan(areas, organizations, make_user, settings, tmp_path):
     """Everything the Tehran manager must not reach, all of it in Isfahan."""
     settings.DATA_DIR = tmp_path  # uploaded files wait in this test's own folder
+    settings.MEDIA_ROOT = tmp_path
     analyst = make_user(ISFAHAN_USERNAME, "analyst", areas.isfahan)
     clerk = make_user(
         ISFAHAN_CLERK, "agency_focal_point", areas.isfahan, organizations.education_isfahan
@@ -133,6 +135,19 @@ def isfahan(areas, organizations, make_user, settings, tmp_path):
         source=organizations.education_isfahan,
     )
     value_import = indicator_actions.run_import(actor=clerk, value_import=value_import, apply=False)
+    area_import = geo_actions.start_area_import(
+        actor=None,
+        area_import=geo_actions.upload_areas(
+            actor=None,
+            upload=SimpleUploadedFile(
+                "isfahan-areas.csv", "code,name_fa\n1001998,محله نو\n".encode()
+            ),
+            format="csv",
+            level=neighborhood.level,
+            parent=areas.isfahan_county,
+        ),
+        apply=False,
+    )
     return SimpleNamespace(
         area=areas.isfahan,
         county=areas.isfahan_county,
@@ -142,6 +157,7 @@ def isfahan(areas, organizations, make_user, settings, tmp_path):
         data_set=data_set,
         rule=rule,
         value_import=value_import,
+        area_import=area_import,
         period=period,
         organization=organizations.education_isfahan,
         event=AuditEvent.objects.get(
@@ -397,6 +413,12 @@ PAGES = [
     Page("indicators:import_progress", import_of),
     Page("indicators:import_problems", import_of),
     Page("indicators:import_apply", import_of, "post"),
+    Page("indicators:import_rerun", import_of, "post"),
+    # An import of areas under an Isfahan county.
+    Page("geo:import_detail", lambda i: {"pk": i.area_import.pk}),
+    Page("geo:import_progress", lambda i: {"pk": i.area_import.pk}),
+    Page("geo:import_apply", lambda i: {"pk": i.area_import.pk}, "post"),
+    Page("geo:import_rerun", lambda i: {"pk": i.area_import.pk}, "post"),
     # An Isfahan area in the query of a page that is open to the Tehran manager.
     Page(
         "indicators:dataset_template",

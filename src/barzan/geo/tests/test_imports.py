@@ -708,11 +708,35 @@ def test_a_tehran_manager_may_not_import_under_isfahan(areas, levels, people):
     report = import_geojson(content, levels["county"], areas.isfahan, actor=people.tehran_manager)
 
     assert problems_of(report) == {
-        "feature 1": "You may not manage اصفهان.",
-        "feature 2": "You may not manage اصفهان.",
+        "feature 1": "You may not manage an area outside your grants.",
+        "feature 2": "You may not manage an area outside your grants.",
     }
     assert report.applied is False
     assert stored() == before
+
+
+def test_a_dry_run_never_names_an_area_outside_the_importers_grants(areas, levels, people):
+    content = collection(
+        feature(square(51.6, 32.6, 0.1), code=areas.isfahan_county.code, name_fa="نام تازه")
+    )
+
+    report = import_geojson(
+        content, levels["county"], None, actor=people.tehran_manager, dry_run=True
+    )
+
+    text = " ".join(str(problem) for problem in report.problems)
+    assert "You may not manage an area outside your grants." in text
+    for hidden in (areas.isfahan_county.name_fa, areas.isfahan.name_fa, areas.isfahan.code):
+        assert hidden not in text
+    assert all(row.is_hidden for row in report.rows)
+
+
+def test_a_dry_run_names_an_area_the_importer_sees_but_may_not_manage(areas, levels, people):
+    content = collection(feature(square(51.4, 35.7, 0.1), code="2399", name_fa="شهرستان تازه"))
+
+    report = import_geojson(content, levels["county"], areas.tehran, actor=people.tehran_analyst)
+
+    assert problems_of(report) == {"feature 1": f"You may not manage {areas.tehran.name_fa}."}
 
 
 def test_a_tehran_manager_may_not_change_an_isfahan_boundary_by_its_code(areas, levels, people):
@@ -720,7 +744,7 @@ def test_a_tehran_manager_may_not_change_an_isfahan_boundary_by_its_code(areas, 
 
     report = import_geojson(content, levels["county"], actor=people.tehran_manager)
 
-    assert problems_of(report) == {"feature 1": "You may not manage اصفهان."}
+    assert problems_of(report) == {"feature 1": "You may not manage an area outside your grants."}
     assert Area.objects.get(pk=areas.isfahan_county.pk).boundary is None
 
 

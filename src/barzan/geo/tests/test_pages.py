@@ -14,7 +14,8 @@ from barzan.audit.models import AuditEvent
 from barzan.core.text import to_latin_digits
 from barzan.geo import importing
 from barzan.geo.actions import Part, create_area, import_areas, merge_areas, split_area, update_area
-from barzan.geo.models import Area, AreaSuccession
+from barzan.geo.models import Area, AreaImport, AreaSuccession
+from barzan.geo.tasks import run_area_import
 from barzan.geo.tests.shapes import feature_collection, square
 
 pytestmark = pytest.mark.django_db
@@ -64,8 +65,10 @@ def counts(response) -> dict[str, int]:
 
 @pytest.fixture
 def imports_folder(settings, tmp_path):
-    """Uploads wait for their confirmation in a folder of this test's own."""
-    settings.DATA_DIR = tmp_path
+    """Uploads wait for their confirmation in a storage folder of this test's own."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    (tmp_path / "imports").mkdir()
     return tmp_path / "imports"
 
 
@@ -545,14 +548,17 @@ def test_an_import_is_a_dry_run_first_and_is_applied_on_confirmation(
         level=levels["neighborhood"].pk,
         parent=areas.district6.pk,
     )
+    job = AreaImport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == job.get_absolute_url()
+    response = client.get(job.get_absolute_url())
     assert counts(response) == {"created": 2, "changed": 0, "unchanged": 0, "problems": 0}
-    assert response.context["report"].dry_run
-    assert 'name="apply"' in response.content.decode()
+    assert response.context["is_checked"]
+    assert "data-apply" in response.content.decode()
     assert snapshot() == before
 
-    response = client.post("/areas/import/", {"apply": "1"})
-    assert response.status_code == 200
-    assert response.context["report"].applied
+    response = client.post(f"/areas/import/{job.pk}/apply/", follow=True)
+    assert response.context["is_done"]
     assert counts(response)["created"] == 2
     created = Area.objects.filter(parent=areas.district6).order_by("code")
     assert [(area.code, area.name_fa) for area in created] == [
@@ -562,6 +568,26 @@ def test_an_import_is_a_dry_run_first_and_is_applied_on_confirmation(
     assert all(area.has_boundary for area in created)
     assert events("area.imported").get().actor == people.admin
     assert list(imports_folder.iterdir()) == []
+
+
+def test_a_large_area_file_is_checked_by_the_worker_while_the_page_shows_progress(
+    client, login, people, areas, levels, imports_folder, settings
+):
+    settings.BARZAN_BACKGROUND_IMPORT_BYTES = 10
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    login(people.admin)
+    upload(client, NEIGHBORHOODS, level=levels["neighborhood"].pk, parent=areas.district6.pk)
+    job = AreaImport.objects.get()
+    assert job.status == "queued"
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert f'hx-get="/areas/import/{job.pk}/progress/"' in page
+    assert list(imports_folder.iterdir())  # stored, for the worker to read
+
+    run_area_import.call(job.pk, people.admin.pk, False)
+
+    response = client.get(f"/areas/import/{job.pk}/progress/")
+    assert response["HX-Refresh"] == "true"
+    assert counts(client.get(job.get_absolute_url()))["created"] == 2
 
 
 def test_a_file_with_swapped_coordinates_shows_the_feature_and_writes_nothing(
@@ -577,16 +603,19 @@ def test_a_file_with_swapped_coordinates_shows_the_feature_and_writes_nothing(
     )
     in_english(login(people.admin))
     before = snapshot()
-    response = upload(client, content, level=levels["neighborhood"].pk, parent=areas.district6.pk)
+    upload(client, content, level=levels["neighborhood"].pk, parent=areas.district6.pk)
+    job = AreaImport.objects.get()
+    response = client.get(job.get_absolute_url())
     assert counts(response)["problems"] == 1
     text = response.content.decode()
     assert "feature 1" in text
     assert "swapped" in text
-    assert 'name="apply"' not in text
+    assert "data-apply" not in text
 
     # Asking to apply it anyway still writes nothing.
-    response = client.post("/areas/import/", {"apply": "1"})
-    assert not response.context["report"].applied
+    client.post(f"/areas/import/{job.pk}/apply/")
+    job.refresh_from_db()
+    assert job.status == "checked"
     assert snapshot() == before
     assert not events("area.imported").exists()
 
@@ -601,10 +630,23 @@ def test_a_tehran_manager_may_not_import_under_isfahan(
     )
     assert response.status_code == 200
     assert "parent" in response.context["form"].errors
-    assert "report" not in response.context
-    assert client.post("/areas/import/", {"apply": "1"}).status_code == 302
+    assert not AreaImport.objects.exists()
     assert snapshot() == before
     assert not events("area.imported").exists()
+
+
+def test_a_manager_cannot_see_or_apply_another_provinces_area_import(
+    client, login, people, areas, levels, imports_folder
+):
+    login(people.isfahan_manager)
+    upload(client, NEIGHBORHOODS, level=levels["neighborhood"].pk, parent=areas.isfahan_county.pk)
+    job = AreaImport.objects.get()
+    login(people.tehran_manager)
+    assert client.get(job.get_absolute_url()).status_code == 404
+    assert client.post(f"/areas/import/{job.pk}/apply/").status_code == 404
+    assert client.post(f"/areas/import/{job.pk}/run-again/").status_code == 404
+    job.refresh_from_db()
+    assert job.status == "checked"
 
 
 def test_an_analyst_gets_403_for_the_import_page(

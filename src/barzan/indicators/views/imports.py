@@ -117,7 +117,15 @@ class ImportCreateView(ScopedCreateView):
         return actions.start_import(actor=self.request.user, value_import=value_import, apply=False)
 
 
-class ImportDetailView(ScopedDetailView):
+class FailStaleMixin:
+    """Show an import orphaned by a crash as failed (and so ready to run again)."""
+
+    def get_object(self, queryset=None):
+        actions.fail_stale_imports(self.get_queryset().filter(pk=self.kwargs["pk"]))
+        return super().get_object(queryset)
+
+
+class ImportDetailView(FailStaleMixin, ScopedDetailView):
     """The report of one import: counts, problems, progress, and the Apply button."""
 
     model = ValueImport
@@ -147,11 +155,13 @@ class ImportDetailView(ScopedDetailView):
             and value_import.new_count + value_import.changed_count > 0
             and policy.can(self.request.user, CAPTURE, value_import),
             template_url=template_url(),
+            can_rerun=value_import.status == ImportStatus.FAILED
+            and policy.can(self.request.user, CAPTURE, value_import),
         )
         return context
 
 
-class ImportProgressView(ScopedDetailView):
+class ImportProgressView(FailStaleMixin, ScopedDetailView):
     """The progress bar of a queued or running import (htmx polls it every second)."""
 
     model = ValueImport
@@ -204,6 +214,24 @@ class ImportApplyView(ScopedViewMixin, View):
         return HttpResponseRedirect(value_import.get_absolute_url())
 
 
+class ImportRerunView(ScopedViewMixin, View):
+    """Run a failed import again (an apply that stopped midway writes what is left)."""
+
+    model = ValueImport
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        value_import = policy.get_object_for(request.user, _base_queryset(), CAPTURE, pk=pk)
+        try:
+            value_import = actions.rerun_import(actor=request.user, value_import=value_import)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if value_import.status == ImportStatus.DONE:
+                messages.success(request, gettext("The figures were written."))
+        return HttpResponseRedirect(value_import.get_absolute_url())
+
+
 urlpatterns = [
     path("imports/", ImportListView.as_view(), name="import_list"),
     path("imports/new/", ImportCreateView.as_view(), name="import_create"),
@@ -211,4 +239,5 @@ urlpatterns = [
     path("imports/<int:pk>/progress/", ImportProgressView.as_view(), name="import_progress"),
     path("imports/<int:pk>/problems.csv", ImportProblemsView.as_view(), name="import_problems"),
     path("imports/<int:pk>/apply/", ImportApplyView.as_view(), name="import_apply"),
+    path("imports/<int:pk>/run-again/", ImportRerunView.as_view(), name="import_rerun"),
 ]

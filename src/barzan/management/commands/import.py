@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from barzan.core import jobs
 from barzan.geo import importing
 from barzan.geo.actions import import_areas
 from barzan.geo.models import Area, AreaLevel
@@ -89,9 +90,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind, **options):
         translation.activate("en")
-        if kind == "values":
-            return self.import_values(**options)
-        return self.import_areas(**options)
+        try:
+            if kind == "values":
+                return self.import_values(**options)
+            return self.import_areas(**options)
+        except jobs.StepFailed as error:
+            raise CommandError(
+                f"Applying stopped after {error.done} of {error.total} steps ({error.__cause__}). "
+                "The steps written are complete; run the same command again to write the rest."
+            ) from error
 
     def import_values(self, *, path: Path, dry_run: bool, **options):
         if not path.is_file():
