@@ -78,7 +78,7 @@ class TestScope:
             policy.scope(people.admin, VIEW, Role.objects.all())
 
     def test_unknown_actions_are_refused(self, people, areas):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="Unknown action 'delete-everything'"):
             policy.can(people.admin, "delete-everything", areas.tehran)
 
 
@@ -93,6 +93,12 @@ class TestCan:
     def test_can_on_a_model_asks_whether_any_grant_allows_the_action(self, people):
         assert policy.can(people.tehran_manager, MANAGE, Area) is True
         assert policy.can(people.tehran_analyst, MANAGE, Area) is False
+
+    def test_can_without_an_object_asks_whether_any_grant_allows_the_action(self, people):
+        assert policy.can(people.tehran_analyst, VIEW) is True
+        assert policy.can(people.tehran_analyst, EXPORT) is True
+        assert policy.can(people.tehran_analyst, MANAGE) is False
+        assert policy.can(people.secretary, AUDIT) is False
 
     def test_require_raises_permission_denied(self, people, areas):
         with pytest.raises(PermissionDenied):
@@ -318,6 +324,15 @@ class TestOrganizations:
             policy.users_who_can(VIEW, organizations.welfare_tehran)
         )
 
+    def test_who_may_manage_a_grant_bound_to_no_organization_are_the_managers_above_it(
+        self, people
+    ):
+        from barzan.access.models import Grant
+
+        grant = Grant.objects.get(user=people.tehran_analyst)
+        assert grant.organization is None
+        assert set(policy.users_who_can(MANAGE, grant)) == {people.admin, people.tehran_manager}
+
     def test_an_organization_bound_manager_grants_only_for_its_organization(
         self, education_manager, organizations, roles, areas
     ):
@@ -364,3 +379,29 @@ class TestActionsOnAVisibleObject:
         with pytest.raises(PermissionDenied):
             policy.get_object_for(user, Area.objects.all(), MANAGE, pk=areas.tehran.pk)
         assert policy.get_object_for(user, Area.objects.all(), MANAGE, pk=areas.isfahan.pk)
+
+
+class TestSharedCatalogues:
+    def test_everyone_views_a_shared_catalogue_but_manages_only_the_rows_of_their_areas(
+        self, people, organizations
+    ):
+        from barzan.indicators.actions import create_indicator
+        from barzan.indicators.models import Category, Indicator
+
+        category = Category.objects.create(code="schools", name_fa="مدارس", name_en="Schools")
+        isfahan_schools = create_indicator(
+            actor=None,
+            code="isfahan_schools",
+            name_fa="مدارس اصفهان",
+            category=category,
+            owner=organizations.education_isfahan,
+            value_type="count",
+            aggregation="sum",
+        )
+        manager = people.tehran_manager
+        assert policy.can(manager, VIEW, isfahan_schools) is True
+        assert isfahan_schools in policy.scope(manager, VIEW, Indicator.objects.all())
+        assert policy.can(manager, MANAGE, isfahan_schools) is False
+        assert isfahan_schools not in policy.scope(manager, MANAGE, Indicator.objects.all())
+        assert policy.can(people.isfahan_manager, MANAGE, isfahan_schools) is True
+        assert policy.can(people.nobody, VIEW, isfahan_schools) is False
