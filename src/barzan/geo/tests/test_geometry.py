@@ -470,3 +470,67 @@ def test_a_box_a_few_tenths_wide_is_indexed_in_tenth_of_a_degree_cells():
 def test_a_box_wider_than_four_degrees_is_indexed_in_one_degree_cells():
     cells = cells_covering((44.5, 25.5, 50.5, 31.5))
     assert cells == [column * 10**6 + row for column in range(224, 231) for row in range(115, 122)]
+
+
+def test_positions_nested_too_deep_are_refused_with_shapelys_reason():
+    ring = [[[51.3, 35.6]], [[51.5, 35.6]], [[51.5, 35.8]], [[51.3, 35.6]]]
+    message = refusal({"type": "Polygon", "coordinates": [ring]})
+    assert message.startswith("Invalid geometry: ")
+    assert "float() argument" in message
+    assert message.endswith(".")
+
+
+def test_a_ring_of_one_repeated_position_is_refused():
+    message = refusal(polygon([[51.3, 35.6]] * 4))
+    assert message.startswith("Invalid polygon that cannot be repaired safely (Too few points")
+
+
+@pytest.mark.parametrize(
+    "ring",
+    [
+        [[180.5, 10], [180.8, 10], [180.8, 20], [180.5, 10]],
+        [[10, 90.5], [20, 90.5], [20, 90.8], [10, 90.5]],
+    ],
+    ids=["longitude", "latitude"],
+)
+def test_a_coordinate_less_than_a_degree_past_the_end_is_taken_for_projected(ring):
+    assert "not WGS84" in refusal(polygon(ring))
+
+
+def test_a_stored_boundary_reads_back_as_the_same_shape():
+    from barzan.geo.geometry import from_geojson, to_geojson
+
+    box = shapely.box(51.3, 35.6, 51.5, 35.8)
+    assert from_geojson(to_geojson(box)).equals(box)
+
+
+def test_the_simplified_copy_keeps_detail_larger_than_a_thousandth_of_the_width():
+    # A notch 0.002° deep in a box 0.2° wide: ten times the tolerance, so it stays.
+    notched = shapely.Polygon(
+        [
+            (51.3, 35.6),
+            (51.39, 35.6),
+            (51.39, 35.602),
+            (51.41, 35.602),
+            (51.41, 35.6),
+            (51.5, 35.6),
+            (51.5, 35.8),
+            (51.3, 35.8),
+            (51.3, 35.6),
+        ]
+    )
+    assert len(simplified(notched)["coordinates"][0]) == 9
+
+
+def test_the_simplified_copy_keeps_a_hole_smaller_than_the_tolerance():
+    # Simplifying may not change the topology: a tiny courtyard stays a hole.
+    hole = [(51.4, 35.7), (51.4001, 35.7), (51.4, 35.7001), (51.4, 35.7)]
+    courtyard = shapely.Polygon(shapely.box(51.3, 35.6, 51.5, 35.8).exterior.coords, [hole])
+    assert len(simplified(courtyard)["coordinates"]) == 2
+
+
+def test_a_box_exactly_four_fine_cells_wide_is_indexed_in_fine_cells():
+    # 0.04 / 0.01 is exactly 4.0 in floating point: "a few cells per side" includes four.
+    cells = cells_covering((0.0, 0.0, 0.04, 0.04))
+    assert {cell // 10**12 for cell in cells} == {2}
+    assert len(cells) == 25
