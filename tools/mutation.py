@@ -5,6 +5,7 @@ one module at a time, and print each module's figures (docs/mutation.md).
     uv run python tools/mutation.py                      # every module, then the table
     uv run python tools/mutation.py policy rollups       # some modules
     uv run python tools/mutation.py --report             # the table of the last run only
+    uv run python tools/mutation.py --retest geometry    # the survivors and the unchecked only
 
 Mutants named in tools/mutation_equivalent.txt (one per line: the mutant's name, then why
 no test can tell it from the original) count as equivalent, not as survivors. The kill
@@ -111,6 +112,9 @@ def main() -> int:
     parser.add_argument("modules", nargs="*", help=f"some of: {', '.join(MODULES)}")
     parser.add_argument("--report", action="store_true", help="print the last figures only")
     parser.add_argument(
+        "--retest", action="store_true", help="test only survivors and unchecked mutants"
+    )
+    parser.add_argument(
         "--max-children", type=int, default=1, help="mutants tested at once (default 1)"
     )
     options = parser.parse_args()
@@ -120,19 +124,22 @@ def main() -> int:
         parser.error(f"unknown modules: {', '.join(sorted(unknown))}")
     if not options.report:
         refresh_copied_tests()
-        for key in modules:
-            # One module at a time: mutmut runs the tests that reach each mutated function.
-            subprocess.run(
-                [
-                    "mutmut",
-                    "run",
-                    "--max-children",
-                    str(options.max_children),
-                    MODULES[key] + ".*",
-                ],
-                cwd=ROOT,
-                check=False,
-            )
+        run = ["mutmut", "run", "--max-children", str(options.max_children)]
+        if options.retest:
+            statuses, equivalent = results(), equivalent_mutants()
+            survivors = [
+                name
+                for name, status in statuses.items()
+                if status in ("survived", "no tests", "not checked")
+                and name not in equivalent
+                and any(name.startswith(MODULES[key] + ".") for key in modules)
+            ]
+            if survivors:
+                subprocess.run([*run, *survivors], cwd=ROOT, check=False)
+        else:
+            for key in modules:
+                # One module at a time: mutmut runs the tests that reach each mutated function.
+                subprocess.run([*run, MODULES[key] + ".*"], cwd=ROOT, check=False)
     return 1 if report(modules) else 0
 
 
