@@ -1,5 +1,8 @@
 """The access policy: a grant covers its area and everything below it, and nothing else."""
 
+import re
+from types import SimpleNamespace
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404
@@ -120,7 +123,11 @@ class TestCan:
         assert mine in visible
         assert theirs not in visible
         assert policy.can(people.tehran_analyst, VIEW, AuditEvent) is False
-        assert theirs in policy.scope(people.tehran_manager, VIEW, AuditEvent.objects.all())
+        assert policy.can(people.tehran_analyst, VIEW, mine) is True
+        assert policy.can(people.tehran_analyst, VIEW, theirs) is False
+        # The manager reads the province's log: their own entries and everyone else's.
+        for_manager = policy.scope(people.tehran_manager, VIEW, AuditEvent.objects.all())
+        assert {mine, theirs} <= set(for_manager)
 
 
 class TestGetObjectFor:
@@ -264,7 +271,11 @@ class TestRegistration:
     def test_a_new_registry_knows_no_model(self):
         registry = Registry()
         assert registry.is_registered(Area) is False
-        with pytest.raises(ImproperlyConfigured, match=r"geo\.Area is not registered"):
+        message = (
+            "geo.Area is not registered with the access policy; "
+            "call access.register() in its app's ready()."
+        )
+        with pytest.raises(ImproperlyConfigured, match=f"^{re.escape(message)}$"):
             registry.get(Area)
 
     def test_a_policy_answers_only_for_the_models_of_its_own_registry(self, people, areas):
@@ -405,3 +416,40 @@ class TestSharedCatalogues:
         assert isfahan_schools not in policy.scope(manager, MANAGE, Indicator.objects.all())
         assert policy.can(people.isfahan_manager, MANAGE, isfahan_schools) is True
         assert policy.can(people.nobody, VIEW, isfahan_schools) is False
+        assert not policy.scope(people.nobody, VIEW, Indicator.objects.all()).exists()
+
+
+class TestWhoIsAUser:
+    @pytest.mark.parametrize(
+        "user",
+        [
+            None,
+            SimpleNamespace(pk=1),
+            SimpleNamespace(pk=1, is_authenticated=True),
+            SimpleNamespace(pk=1, is_active=True),
+        ],
+        ids=("none", "no-flags", "no-active-flag", "no-authenticated-flag"),
+    )
+    def test_anything_not_an_active_signed_in_user_holds_no_grant(self, people, user):
+        if user is not None:
+            user.pk = people.admin.pk
+        assert policy.grants(user) == ()
+        assert policy.can(user, VIEW) is False
+
+
+class TestAreaOf:
+    def test_a_users_area_is_their_highest_grant_not_their_oldest(self, people, roles, areas):
+        from barzan.accounts.actions import grant_role
+        from barzan.geo.actions import create_area
+
+        qom = create_area(
+            actor=None, level=areas.tehran.level, code="25", name_fa="قم", parent=areas.country
+        )
+        user = people.secretary  # district 6, granted first
+        grant_role(actor=None, user=user, role=roles["analyst"], area=qom)
+        assert policy.area_of(user) == qom
+        assert set(policy.users_who_can(MANAGE, user)) == {people.admin}
+
+    def test_an_object_the_policy_does_not_know_lies_in_no_area(self, roles):
+        assert policy.area_of(roles["analyst"]) is None
+        assert policy.area_of(None) is None
