@@ -13,6 +13,7 @@ rate is killed ÷ (mutants − equivalent).
 """
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,16 @@ MODULES = {
     "rollups": "barzan.indicators.rollups",
     "display": "barzan.indicators.display",
     "importing": "barzan.indicators.importing",
+}
+
+# Each module's mutants run against its own tests only (conftest.py deselects the rest):
+# the functions of the policy and the roll-ups are called by nearly every test.
+OWN_TESTS = {
+    "policy": "src/barzan/access/tests/",
+    "geometry": "src/barzan/geo/tests/test_geometry.py",
+    "rollups": "src/barzan/indicators/tests/test_rollups.py",
+    "display": "src/barzan/indicators/tests/test_display.py",
+    "importing": "src/barzan/indicators/tests/test_importing.py",
 }
 
 
@@ -125,21 +136,20 @@ def main() -> int:
     if not options.report:
         refresh_copied_tests()
         run = ["mutmut", "run", "--max-children", str(options.max_children)]
-        if options.retest:
-            statuses, equivalent = results(), equivalent_mutants()
-            survivors = [
-                name
-                for name, status in statuses.items()
-                if status in ("survived", "no tests", "not checked")
-                and name not in equivalent
-                and any(name.startswith(MODULES[key] + ".") for key in modules)
-            ]
-            if survivors:
-                subprocess.run([*run, *survivors], cwd=ROOT, check=False)
-        else:
-            for key in modules:
-                # One module at a time: mutmut runs the tests that reach each mutated function.
-                subprocess.run([*run, MODULES[key] + ".*"], cwd=ROOT, check=False)
+        statuses, equivalent = results(), equivalent_mutants()
+        for key in modules:
+            names = [MODULES[key] + ".*"]
+            if options.retest:
+                names = [
+                    name
+                    for name, status in statuses.items()
+                    if status in ("survived", "no tests", "not checked")
+                    and name not in equivalent
+                    and name.startswith(MODULES[key] + ".")
+                ]
+            if names:
+                env = {**os.environ, "BARZAN_MUTATION_TESTS": OWN_TESTS[key]}
+                subprocess.run([*run, *names], cwd=ROOT, env=env, check=False)
     return 1 if report(modules) else 0
 
 
