@@ -93,6 +93,21 @@ class TestCan:
                 for area in Area.objects.all():
                     assert policy.can(user, action, area) is (area in scoped), (user, action, area)
 
+    def test_can_agrees_with_scope_for_a_user_of_several_grants(self, people, roles, areas):
+        from barzan.accounts.actions import grant_role
+
+        # Whichever grant is read first, a later one that covers the area decides.
+        user = people.tehran_analyst
+        grant_role(actor=None, user=user, role=roles["area_manager"], area=areas.isfahan)
+        grant_role(actor=None, user=user, role=roles["council_secretary"], area=areas.district6)
+        for action in ALL:
+            scoped = set(policy.scope(user, action, Area.objects.all()))
+            for area in Area.objects.all():
+                assert policy.can(user, action, area) is (area in scoped), (action, area)
+        assert policy.can(user, MANAGE, areas.isfahan_county) is True
+        assert policy.can(user, CAPTURE, areas.district6) is True
+        assert policy.can(user, CAPTURE, areas.tehran_county) is False
+
     def test_can_on_a_model_asks_whether_any_grant_allows_the_action(self, people):
         assert policy.can(people.tehran_manager, MANAGE, Area) is True
         assert policy.can(people.tehran_analyst, MANAGE, Area) is False
