@@ -468,3 +468,22 @@ class TestAreaOf:
     def test_an_object_the_policy_does_not_know_lies_in_no_area(self, roles):
         assert policy.area_of(roles["analyst"]) is None
         assert policy.area_of(None) is None
+
+
+class TestGrants:
+    def test_a_users_grants_are_read_with_their_role_area_and_organization(
+        self, people, areas, organizations
+    ):
+        from barzan.access.policy import UserGrant
+
+        assert policy.grants(people.focal_point) == (
+            UserGrant(
+                role_code="agency_focal_point",
+                actions=frozenset({VIEW, CAPTURE, EXPORT}),
+                rank=10,
+                is_privileged=False,
+                area_id=areas.tehran.pk,
+                area_path=areas.tehran.path,
+                organization_id=organizations.education_tehran.pk,
+            ),
+        )
