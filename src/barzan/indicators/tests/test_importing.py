@@ -252,6 +252,16 @@ class TestWhoMayImport:
         outcome = importer(csv("population,N1,1402,,100,"), actor=people.focal_point)
         assert outcome.applied is True
 
+    def test_each_change_an_import_makes_names_the_person_who_imported(
+        self, importer, stored, people
+    ):
+        importer(csv("population,N1,1402,,100,"), actor=people.focal_point)
+        change = ValueChange.objects.get(new_value=100)
+        assert (change.changed_by, change.changed_by_label) == (
+            people.focal_point,
+            "focal-point",
+        )
+
     def test_an_agency_focal_point_may_not_import_another_agencys_indicator(
         self, importer, stored, people, welfare_indicator
     ):
@@ -714,3 +724,20 @@ class TestEdges:
     def test_a_direction_mark_around_a_code_is_ignored_like_in_an_area_code(self, importer, stored):
         outcome = importer(csv("\u200fpopulation\u200f,\u200fN1\u200f,1402,female\u200e,1,"))
         assert outcome.problems == []
+
+
+class TestTheProblemReport:
+    def test_the_report_keeps_the_first_problems_and_counts_them_all(self, monkeypatch):
+        from barzan.indicators import importing
+
+        monkeypatch.setattr(importing, "MAX_PROBLEMS_KEPT", 2)
+        outcome = importing.Outcome()
+        for line in (2, 3, 4):
+            outcome.add_problem(line, "value", "not a number")
+        assert outcome.problem_count == 3
+        assert [problem["line"] for problem in outcome.problems] == [2, 3]
+
+    def test_text_is_read_as_utf8_bytes(self):
+        from barzan.indicators.importing import text_stream
+
+        assert text_stream("جمعیت,۱۲").read() == "جمعیت,۱۲".encode()
