@@ -66,6 +66,8 @@ def equivalent_mutants() -> dict[str, str]:
 
 def results() -> dict[str, str]:
     """Return every mutant's status from mutmut's last runs."""
+    if not (ROOT / "mutants").exists():
+        return {}
     output = subprocess.run(
         ["mutmut", "results", "--all", "true"],
         cwd=ROOT,
@@ -136,7 +138,8 @@ def main() -> int:
     if not options.report:
         refresh_copied_tests()
         run = ["mutmut", "run", "--max-children", str(options.max_children)]
-        statuses, equivalent = results(), equivalent_mutants()
+        statuses = results() if options.retest else {}
+        equivalent = equivalent_mutants()
         for key in modules:
             names = [MODULES[key] + ".*"]
             if options.retest:
