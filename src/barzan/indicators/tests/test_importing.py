@@ -190,6 +190,25 @@ class TestWhatIsRefused:
         assert database_state() == before
         return problems(outcome)
 
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            "households,N1,1402,female,5,",
+            "population,N2,1402,,,",
+            "population,N2,1402,,many,",
+            "welfare_clients,N2,1402,,12,",
+        ],
+        ids=["breakdown-it-does-not-have", "empty-value", "not-a-number", "not-its-agencys"],
+    )
+    def test_a_refused_row_is_not_counted_among_the_new_values(
+        self, importer, stored, people, welfare_indicator, bad
+    ):
+        outcome = importer(
+            csv("population,N3,1402,,100,", bad), actor=people.focal_point, dry_run=True
+        )
+        assert outcome.problem_count == 1
+        assert (outcome.new, outcome.changed) == (1, 0)
+
     def test_an_unknown_indicator(self, importer, stored):
         assert self.refused(importer, "nonesuch,N1,1402,,1,") == [
             (2, "indicator", "There is no indicator with the code «nonesuch».")
