@@ -760,3 +760,32 @@ class TestTheProblemReport:
         from barzan.indicators.importing import text_stream
 
         assert text_stream("جمعیت,۱۲").read() == "جمعیت,۱۲".encode()
+
+
+class TestLargeFiles:
+    ROWS = ("population,N1,1402,,1,", "population,N2,1402,,2,", "population,N3,1402,,3,")
+
+    def test_a_file_larger_than_one_batch_is_staged_whole(self, importer, stored, monkeypatch):
+        from barzan.indicators import importing
+
+        monkeypatch.setattr(importing, "_BATCH", 2)
+        outcome = importer(csv(*self.ROWS, "households,N1,1402,,4,"), dry_run=True)
+        assert outcome.problem_count == 0
+        assert (outcome.new, outcome.changed) == (3, 1)
+
+    def test_progress_is_reported_every_so_many_rows(
+        self, catalogue, neighborhoods, areas, monkeypatch
+    ):
+        from barzan.indicators import importing
+
+        monkeypatch.setattr(importing, "_PROGRESS_EVERY", 2)
+        reported = []
+        outcome = importing.stage(
+            actor=None,
+            area=areas.tehran,
+            stream=importing.text_stream(csv(*self.ROWS, *self.ROWS[:2]).decode()),
+            format="csv",
+            progress=reported.append,
+        )
+        assert outcome.rows == 5
+        assert reported == [2, 4]
