@@ -7,6 +7,7 @@ another across the layers import-linter enforces.
 """
 
 import importlib
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -25,6 +26,18 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+def pytest_collection_modifyitems(config, items):
+    # tools/mutation.py runs each module's mutants against that module's own tests only:
+    # mutmut would otherwise run every test that happens to call the mutated function.
+    only = [prefix for prefix in os.environ.get("BARZAN_MUTATION_TESTS", "").split(",") if prefix]
+    if not only:
+        return
+    kept = [item for item in items if item.nodeid.startswith(tuple(only))]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 def seed_reference_data():

@@ -45,6 +45,9 @@ def warning_ids(result):
     return set(re.findall(r"\((\w+\.[WE]\d+)\)", result.stdout + result.stderr))
 
 
+# Django's static files check warns about a missing STATICFILES_DIRS folder: in a fresh clone
+# node_modules does not exist until the front-end packages are installed.
+@pytest.mark.usefixtures("front_end_assets")
 def test_the_deployment_check_passes_behind_https(tmp_path):
     result = deploy_check(tmp_path, BARZAN_HTTPS="1")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -52,6 +55,7 @@ def test_the_deployment_check_passes_behind_https(tmp_path):
     assert warning_ids(result) == set()
 
 
+@pytest.mark.usefixtures("front_end_assets")
 def test_without_https_only_the_https_warnings_are_reported(tmp_path):
     result = deploy_check(tmp_path)
     assert result.returncode == 1

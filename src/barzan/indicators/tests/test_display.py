@@ -212,6 +212,7 @@ class TestOtherTypes:
             ("literacy", Decimal("87.5"), "87.5%"),
             ("satisfaction", Decimal("2"), "2"),
             ("satisfaction", Decimal("2.25"), "2.25"),
+            ("satisfaction", Decimal("2.1234"), "2.12"),
             ("has_park", Decimal("1"), "yes"),
             ("has_park", Decimal("0"), "no"),
         ],

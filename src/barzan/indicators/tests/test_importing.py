@@ -190,6 +190,25 @@ class TestWhatIsRefused:
         assert database_state() == before
         return problems(outcome)
 
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            "households,N1,1402,female,5,",
+            "population,N2,1402,,,",
+            "population,N2,1402,,many,",
+            "welfare_clients,N2,1402,,12,",
+        ],
+        ids=["breakdown-it-does-not-have", "empty-value", "not-a-number", "not-its-agencys"],
+    )
+    def test_a_refused_row_is_not_counted_among_the_new_values(
+        self, importer, stored, people, welfare_indicator, bad
+    ):
+        outcome = importer(
+            csv("population,N3,1402,,100,", bad), actor=people.focal_point, dry_run=True
+        )
+        assert outcome.problem_count == 1
+        assert (outcome.new, outcome.changed) == (1, 0)
+
     def test_an_unknown_indicator(self, importer, stored):
         assert self.refused(importer, "nonesuch,N1,1402,,1,") == [
             (2, "indicator", "There is no indicator with the code «nonesuch».")
@@ -251,6 +270,16 @@ class TestWhoMayImport:
     ):
         outcome = importer(csv("population,N1,1402,,100,"), actor=people.focal_point)
         assert outcome.applied is True
+
+    def test_each_change_an_import_makes_names_the_person_who_imported(
+        self, importer, stored, people
+    ):
+        importer(csv("population,N1,1402,,100,"), actor=people.focal_point)
+        change = ValueChange.objects.get(new_value=100)
+        assert (change.changed_by, change.changed_by_label) == (
+            people.focal_point,
+            "focal-point",
+        )
 
     def test_an_agency_focal_point_may_not_import_another_agencys_indicator(
         self, importer, stored, people, welfare_indicator
@@ -714,3 +743,49 @@ class TestEdges:
     def test_a_direction_mark_around_a_code_is_ignored_like_in_an_area_code(self, importer, stored):
         outcome = importer(csv("\u200fpopulation\u200f,\u200fN1\u200f,1402,female\u200e,1,"))
         assert outcome.problems == []
+
+
+class TestTheProblemReport:
+    def test_the_report_keeps_the_first_problems_and_counts_them_all(self, monkeypatch):
+        from barzan.indicators import importing
+
+        monkeypatch.setattr(importing, "MAX_PROBLEMS_KEPT", 2)
+        outcome = importing.Outcome()
+        for line in (2, 3, 4):
+            outcome.add_problem(line, "value", "not a number")
+        assert outcome.problem_count == 3
+        assert [problem["line"] for problem in outcome.problems] == [2, 3]
+
+    def test_text_is_read_as_utf8_bytes(self):
+        from barzan.indicators.importing import text_stream
+
+        assert text_stream("جمعیت,۱۲").read() == "جمعیت,۱۲".encode()
+
+
+class TestLargeFiles:
+    ROWS = ("population,N1,1402,,1,", "population,N2,1402,,2,", "population,N3,1402,,3,")
+
+    def test_a_file_larger_than_one_batch_is_staged_whole(self, importer, stored, monkeypatch):
+        from barzan.indicators import importing
+
+        monkeypatch.setattr(importing, "_BATCH", 2)
+        outcome = importer(csv(*self.ROWS, "households,N1,1402,,4,"), dry_run=True)
+        assert outcome.problem_count == 0
+        assert (outcome.new, outcome.changed) == (3, 1)
+
+    def test_progress_is_reported_every_so_many_rows(
+        self, catalogue, neighborhoods, areas, monkeypatch
+    ):
+        from barzan.indicators import importing
+
+        monkeypatch.setattr(importing, "_PROGRESS_EVERY", 2)
+        reported = []
+        outcome = importing.stage(
+            actor=None,
+            area=areas.tehran,
+            stream=importing.text_stream(csv(*self.ROWS, *self.ROWS[:2]).decode()),
+            format="csv",
+            progress=reported.append,
+        )
+        assert outcome.rows == 5
+        assert reported == [2, 4]

@@ -405,6 +405,39 @@ class TestRefreshing:
         enter(catalogue.population, tree.n1, "101")
         assert others <= set(IndicatorAggregate.objects.values_list("pk", flat=True))
 
+    def test_refreshing_no_indicator_or_no_period_writes_nothing(
+        self, catalogue, tree, entered, period
+    ):
+        before = aggregate_rows()
+        population = [catalogue.population.pk]
+        assert rollups.refresh(area_ids=[tree.n1.pk], indicator_ids=[], period_ids=[]) == 0
+        assert rollups.refresh(area_ids=[tree.n1.pk], indicator_ids=population, period_ids=[]) == 0
+        assert rollups.refresh(area_ids=[tree.n1.pk], indicator_ids=[], period_ids=[period.pk]) == 0
+        assert aggregate_rows() == before
+
+    def test_refreshing_an_indicator_without_figures_writes_nothing(
+        self, catalogue, tree, entered, period
+    ):
+        written = rollups.refresh(
+            area_ids=[tree.n1.pk], indicator_ids=[catalogue.households.pk], period_ids=[period.pk]
+        )
+        assert written == 0
+
+    def test_refreshing_several_areas_rewrites_the_ancestors_of_each(
+        self, catalogue, tree, enter, period
+    ):
+        enter(catalogue.population, tree.n1, "100")
+        enter(catalogue.population, tree.i1, "50")
+        IndicatorAggregate.objects.all().delete()
+        written = rollups.refresh(
+            area_ids=[tree.n1.pk, tree.i1.pk, tree.n1.pk],
+            indicator_ids=[catalogue.population.pk],
+            period_ids=[period.pk],
+        )
+        # District 6, Tehran city, Tehran county, Tehran; Isfahan county, Isfahan; Iran once.
+        assert written == 7
+        assert rolled(catalogue.population, tree.country, period) == (Decimal(150), 2, 3)
+
     def test_the_cost_of_a_refresh_does_not_grow_with_the_areas(
         self, catalogue, tree, entered, period, count_queries
     ):
@@ -506,8 +539,10 @@ class TestRebuild:
         enter(catalogue.satisfaction, tree.n3, "")
         incremental = aggregate_rows()
         assert len(incremental) > 20
-        rollups.rebuild()
+        written = rollups.rebuild()
         assert aggregate_rows() == incremental
+        # Counted over both periods and every indicator.
+        assert written == len(incremental)
 
     def test_a_rebuild_restores_roll_ups_that_were_lost(self, catalogue, tree, enter):
         enter(catalogue.population, tree.n1, "100")
