@@ -332,6 +332,9 @@ class Visitor:
         return own
 
     def close(self):
+        # A request still in flight (the favicon) must not fail the route handler while the
+        # context closes under it.
+        self.context.unroute_all(behavior="ignoreErrors")
         self.context.close()
 
 
