@@ -9,7 +9,6 @@ BENCHMARKS = {
     "geography": "Importing the divisions, map GeoJSON, locating points, subtree queries.",
     "indicators": "Importing values, memory, roll-up refresh, national series, profiles.",
     "load": "Logged-in users under load: requests/s, p50, p99, errors; --with-import too.",
-    "imports_under_load": "Logins and pages under load while a large area import runs.",
 }
 
 
