@@ -176,6 +176,18 @@ class TestRatios:
         assert display.export_value(catalogue.population, figure, None) == "<5"
         assert display.show(catalogue.population, Figure(Decimal(120)), None) == "120"
 
+    def test_a_calculated_figure_without_a_numerator_is_hidden_by_a_small_denominator(
+        self, catalogue, english, viewers
+    ):
+        from types import SimpleNamespace
+
+        per_household = SimpleNamespace(
+            is_calculated=True, numerator=None, denominator=catalogue.households
+        )
+        admin = viewers("admin")
+        assert display.is_hidden(per_household, Decimal(2), admin, denominator=3) is True
+        assert display.is_hidden(per_household, Decimal(2), admin, denominator=400) is False
+
     def test_a_ratio_figure_carries_its_parts(self, catalogue, english, viewers):
         from barzan.indicators.readers import Figure
 
@@ -272,6 +284,13 @@ class TestExports:
 
     def test_an_export_of_no_figure_is_empty(self, catalogue):
         assert display.export_value(catalogue.population, None, None) == ""
+
+    def test_an_export_writes_a_ratio_whose_parts_are_large_counts(self, catalogue, viewers):
+        rate = catalogue.unemployment_rate
+        written = display.export_value(
+            rate, Decimal("25"), viewers("admin"), numerator=100, denominator=400
+        )
+        assert written == "25"
 
 
 # -- secondary suppression
@@ -402,6 +421,85 @@ class TestSecondarySuppression:
         withheld = display.protect(lines, values, hidden)
         assert _derivable_by_elimination(lines, values, hidden | withheld) == set()
 
+    @pytest.mark.parametrize(
+        ("values", "hidden", "withheld"),
+        [
+            (
+                {(0, 0): 76, (0, 1): 43, (0, 2): 33, (1, 0): 47, (1, 1): 23, (1, 2): 24,
+                 (2, 0): 29, (2, 1): 20, (2, 2): 9},
+                (1, 0),
+                {(1, 1), (1, 2), (2, 0), (2, 1), (2, 2)},
+            ),
+            (
+                {(0, 0): 48, (0, 1): 31, (0, 2): 17, (1, 0): 16, (1, 1): 5, (1, 2): 11,
+                 (2, 0): 32, (2, 1): 26, (2, 2): 6},
+                (0, 0),
+                {(0, 2), (1, 0), (1, 1), (2, 1), (2, 2)},
+            ),
+            (
+                {(0, 0): 53, (0, 1): 36, (0, 2): 17, (1, 0): 19, (1, 1): 7, (1, 2): 12,
+                 (2, 0): 34, (2, 1): 29, (2, 2): 5},
+                (2, 0),
+                {(1, 0), (1, 1), (1, 2), (2, 1), (2, 2)},
+            ),
+        ],
+    )  # fmt: skip
+    def test_a_hidden_total_withholds_cells_line_after_line_until_none_is_alone(
+        self, values, hidden, withheld
+    ):
+        lines = _table(rows=2, columns=2)
+        assert display.protect(lines, values, {hidden}) == withheld
+        assert _derivable_by_elimination(lines, values, withheld | {hidden}) == set()
+
+    @pytest.mark.parametrize(
+        ("parts", "hidden", "withheld"),
+        [
+            (
+                [[12, 23, 29], [24, 4, 16], [22, 30, 26]],
+                {(0, 2), (2, 3), (3, 0)},
+                {(0, 1), (1, 1), (1, 2), (2, 0), (2, 2), (3, 2), (3, 3)},
+            ),
+            (
+                [[8, 26, 21], [17, 29, 21], [28, 25, 26]],
+                {(0, 2), (0, 3), (1, 0), (2, 1)},
+                {(1, 1), (1, 3), (2, 0), (2, 3), (3, 2), (3, 3)},
+            ),
+            (
+                [[22, 23, 20], [12, 7, 18], [8, 3, 22]],
+                {(0, 0), (0, 2), (2, 3), (3, 1)},
+                {(0, 1), (1, 1), (1, 3), (2, 1), (3, 0), (3, 2)},
+            ),
+        ],
+    )
+    def test_the_cell_pinned_down_first_is_protected_in_its_own_lines(
+        self, parts, hidden, withheld
+    ):
+        # Children by age group with totals: after the lone hidden cells, rows and columns
+        # combined still pin a hidden cell down; the smallest visible cell of one of its
+        # own lines is withheld next.
+        values = {
+            (row, column): parts[row - 1][column - 1] for row in (1, 2, 3) for column in (1, 2, 3)
+        }
+        for row in (1, 2, 3):
+            values[(row, 0)] = sum(parts[row - 1])
+        for column in range(4):
+            values[(0, column)] = sum(values[(row, column)] for row in (1, 2, 3))
+        lines = _table(rows=3, columns=3)
+        assert display.protect(lines, values, hidden) == withheld
+        assert _derivable_by_elimination(lines, values, withheld | hidden) == set()
+
+    def test_a_figure_given_away_by_other_lines_withholds_the_smallest_visible_figure(self):
+        # "copy" adds up the same parts as "figure": with figure, men and women hidden,
+        # figure = copy. Figure's own line has nothing left to hide, so the smallest visible
+        # figure of all the lines (copy) is withheld, then its neighbour in "all".
+        values = {"figure": 7, "men": 3, "women": 4, "copy": 7, "other": 13, "all": 20}
+        lines = [
+            _line("figure", "men", "women"),
+            _line("copy", "men", "women"),
+            _line("all", "copy", "other"),
+        ]
+        assert display.protect(lines, values, {"figure", "men", "women"}) == {"copy", "other"}
+
 
 @st.composite
 def tables(draw):
@@ -451,6 +549,9 @@ class TestViewers:
 
         assert display.viewer_of(None) is None
         assert display.viewer_of(AnonymousUser()) is None
+
+    def test_something_that_is_not_a_person_belongs_to_no_organization(self):
+        assert display.viewer_of(object()) is None
 
     def test_a_person_is_seen_with_their_organizations(self, people, catalogue):
         assert display.viewer_of(people.focal_point) == frozenset({catalogue.owner.pk})
