@@ -27,7 +27,7 @@ def processes_with(*words: str) -> dict[int, str]:
         if not entry.name.isdigit():
             continue
         try:
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
@@ -113,7 +113,7 @@ def test_sigterm_to_barzan_serve_leaves_no_gunicorn_behind(data_dir, stop_leftov
     port = free_port()
     process = serve(data_dir, port, "--with-worker")
     stop_leftovers.append(process.pid)
-    gunicorns = set(processes_with("gunicorn", f":{port}"))
+    gunicorns = set(wait_until(lambda: processes_with("gunicorn", f":{port}")))
     workers = wait_until(lambda: worker_pids(process))
     stop_leftovers.extend(gunicorns | workers)
     assert gunicorns, "gunicorn did not start"

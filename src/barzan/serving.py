@@ -73,6 +73,10 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
         str(GRACEFUL_SECONDS),
         "--timeout",
         "120",
+        # Where setproctitle is installed gunicorn renames its processes after this name:
+        # «gunicorn: master [barzan:8000]» tells two instances on one machine apart.
+        "--name",
+        f"barzan:{port}",
     ]
     socket_path = control_socket(port)
     if socket_path is None:
