@@ -9,7 +9,8 @@ needs:
   that a reader would notice removed.
 - `normalize` is what two texts are compared by: also without diacritics, with letter
   variants (ة, ۀ, أ, ؤ, ئ) folded, case folded, joiners read as spaces.
-- `search_key` is `normalize` without spaces, so «اسلام آبادغرب» finds «اسلام آباد غرب».
+- `search_key` is `normalize` without spaces and with آ read as ا, so «اسلام آبادغرب» finds
+  «اسلام آباد غرب» and «ابادان» finds «آبادان».
 
 Only the standard library is used: hazm and parsivar are heavy and change text in ways
 that break names (see ARCHITECTURE.md).
@@ -132,9 +133,14 @@ def normalize(text: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# Folded only in search keys: people often type آ without its madda (ابادان for آبادان), but
+# two names compared for equality (an import matching by name) keep it apart.
+_SEARCH_FOLD = str.maketrans({"\u0622": "\u0627", " ": None})
+
+
 def search_key(text: str | None) -> str:
-    """Return `normalize(text)` without spaces, for substring search that ignores spacing."""
-    return normalize(text).replace(" ", "")
+    """Return `normalize(text)` without spaces and with آ as ا, for search that ignores both."""
+    return normalize(text).translate(_SEARCH_FOLD)
 
 
 def format_number(value, *, decimals: int | None = None, language: str | None = None) -> str:

@@ -28,10 +28,10 @@ from barzan.access.actions import MANAGE, VIEW
 from barzan.core import jobs
 from barzan.core.concurrency import check_version, field_values, unchanged
 from barzan.core.models import ImportFailure, ImportStatus
-from barzan.core.text import clean, search_key
+from barzan.core.text import clean, normalize, search_key
 
-from . import geometry, importing
-from .models import Area, AreaCell, AreaImport, AreaLevel, AreaSuccession
+from . import geometry, importing, names
+from .models import Area, AreaCell, AreaImport, AreaLevel, AreaName, AreaSuccession
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,13 @@ AREAS_IMPORT_STOPPED = audit.verb(
     "area.import_stopped", gettext_lazy("Import of areas stopped partway")
 )
 BOUNDARY_SET = audit.verb("area.boundary_set", gettext_lazy("Area boundary set"))
+AREA_NAME_ADDED = audit.verb("area.name_added", gettext_lazy("Alternative name added"))
+AREA_NAME_REMOVED = audit.verb("area.name_removed", gettext_lazy("Alternative name removed"))
+KNOWN_NAMES_ADDED = audit.verb(
+    "area.known_names_added", gettext_lazy("Known former names and spellings added")
+)
 
+NAME_FIELDS = ("name", "language", "kind", "valid_from", "valid_to", "source")
 AUDITED_FIELDS = (
     "code",
     "name_fa",
@@ -67,12 +73,28 @@ ANALYZE_AFTER = 1000
 AUDITED_CODES = 200
 
 
-def area_search_text(area: Area) -> str:
-    """Return the text area search matches: both names and the code, normalised."""
-    # The code is lower-cased like the search key: PostgreSQL's LIKE is case-sensitive.
-    return " ".join(
-        filter(None, (search_key(area.name_fa), search_key(area.name_en), area.code.lower()))
+def area_search_text(area: Area, alternative_names: list[str] | None = None) -> str:
+    """Return the text area search matches: the official and alternative names and the
+    code, each as a search key (no spaces), separated by spaces.
+
+    `alternative_names` defaults to the stored ones; an area not yet saved has none.
+    Search matches a whole key between the spaces when it drops a level word (see
+    `querysets.AreaQuerySet.search`).
+    """
+    if alternative_names is None:
+        alternative_names = (
+            list(AreaName.objects.filter(area_id=area.pk).values_list("name", flat=True))
+            if area.pk
+            else []
+        )
+    keys = (
+        search_key(area.name_fa),
+        search_key(area.name_en),
+        *(search_key(name) for name in alternative_names),
+        # The code is lower-cased like the search key: PostgreSQL's LIKE is case-sensitive.
+        area.code.lower(),
     )
+    return " ".join(dict.fromkeys(filter(None, keys)))
 
 
 def _require_manage(actor, area: Area) -> None:
@@ -239,6 +261,123 @@ def update_area(*, actor, area: Area, version: int | None, **changes) -> Area:
         after=audit.snapshot(area, AUDITED_FIELDS),
     )
     return area
+
+
+def _refresh_search_text(area: Area) -> None:
+    # Not a change people make: the version stays, so an open edit form is not made stale.
+    Area.objects.filter(pk=area.pk).update(search_text=area_search_text(area))
+
+
+def _check_name_is_new(area: Area, name: str, language: str) -> None:
+    taken = {normalize(area.name_fa), normalize(area.name_en)}
+    taken.update(
+        normalize(other)
+        for other in AreaName.objects.filter(area=area, language=language).values_list(
+            "name", flat=True
+        )
+    )
+    if normalize(name) in taken:
+        raise ValidationError(
+            {"name": _("«%(name)s» is already a name of %(area)s.") % {"name": name, "area": area}}
+        )
+
+
+@transaction.atomic
+def add_area_name(
+    *,
+    actor,
+    area: Area,
+    name: str,
+    kind: str,
+    language: str = AreaName.Language.PERSIAN,
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+    source: str = "",
+) -> AreaName:
+    """Record another name `area` is known by, and let search find the area by it.
+
+    Refuses a name the area already has (official or alternative, letters compared as
+    `normalize` compares them).
+    """
+    area = _locked(area)
+    _require_manage(actor, area)
+    item = AreaName(
+        area=area,
+        name=clean(name),
+        language=language,
+        kind=kind,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        source=clean(source),
+    )
+    if item.name:
+        _check_name_is_new(area, item.name, language)
+    item.full_clean()
+    item.save()
+    _refresh_search_text(area)
+    audit.record(
+        actor=actor,
+        verb=AREA_NAME_ADDED,
+        target=area,
+        after=audit.snapshot(item, NAME_FIELDS),
+    )
+    return item
+
+
+@transaction.atomic
+def remove_area_name(*, actor, area_name: AreaName) -> None:
+    """Remove an alternative name; search no longer finds the area by it."""
+    area = _locked(area_name.area)
+    _require_manage(actor, area)
+    before = audit.snapshot(area_name, NAME_FIELDS)
+    area_name.delete()
+    _refresh_search_text(area)
+    audit.record(actor=actor, verb=AREA_NAME_REMOVED, target=area, before=before)
+
+
+@transaction.atomic
+def add_known_area_names(*, actor=None) -> int:
+    """Add the former names and spellings of `names.KNOWN_NAMES_FILE` to the current areas
+    they belong to, skipping those already there; return how many were added.
+
+    The demo and the divisions import call it, so every tree built from the divisions
+    data knows «تالش» for «طوالش» and «چابهار» for «چاه بهار».
+    """
+    if actor is not None:
+        # The table spans the country: only the system, or someone managing its root, adds it.
+        for root in Area.objects.roots().filter(valid_to__isnull=True):
+            policy.require(actor, MANAGE, root)
+    added: list[AreaName] = []
+    for known in names.known_names():
+        area = (
+            Area.objects.filter(level__code=known.level, code=known.code, valid_to__isnull=True)
+            .order_by("pk")
+            .first()
+        )
+        if area is None:
+            continue
+        exists = AreaName.objects.filter(area=area, language=known.language, name=known.name)
+        if exists.exists():
+            continue
+        item = AreaName(
+            area=area,
+            name=known.name,
+            language=known.language,
+            kind=known.kind,
+            source=known.source,
+        )
+        item.full_clean()
+        added.append(item)
+    AreaName.objects.bulk_create(added)
+    for area in {item.area for item in added}:
+        _refresh_search_text(area)
+    if added:
+        audit.record(
+            actor=actor,
+            verb=KNOWN_NAMES_ADDED,
+            after={"names": [f"{item.area.code}: {item.name}" for item in added]},
+        )
+    return len(added)
 
 
 @transaction.atomic
@@ -769,6 +908,10 @@ def import_areas(
 
     def last_step() -> None:
         last()
+        if format == importing.DIVISIONS:
+            # The shipped table of renamed counties belongs with the divisions it names;
+            # the import itself was authorised, so the table is added as the system.
+            add_known_area_names(actor=None)
         finish()
 
     steps[-1] = last_step

@@ -8,10 +8,11 @@ from ninja import Field, Path, Query, Schema
 from ninja.pagination import paginate
 
 from barzan.access.api import ScopedRouter
+from barzan.core import jalali
 from barzan.core.api import ERRORS, Id, Pagination
 
 from . import readers
-from .models import Area
+from .models import Area, AreaName
 
 router = ScopedRouter(tags=["areas"])
 GEOJSON_TYPE = "application/geo+json"
@@ -38,9 +39,40 @@ class AreaOut(Schema):
         return area.level.code
 
 
+class AreaNameOut(Schema):
+    name: str
+    language: str = Field(description="`fa` or `en`.")
+    kind: str = Field(description="`former`, `colloquial`, `spelling` or `official` (elsewhere).")
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+    valid_from_jalali: str | None = Field(description="`valid_from` as a Jalali date.")
+    valid_to_jalali: str | None
+    source: str
+
+    @staticmethod
+    def resolve_valid_from_jalali(item) -> str | None:
+        return jalali.format_date(item.valid_from, language="en") if item.valid_from else None
+
+    @staticmethod
+    def resolve_valid_to_jalali(item) -> str | None:
+        return jalali.format_date(item.valid_to, language="en") if item.valid_to else None
+
+
+class AreaDetailOut(AreaOut):
+    alternative_names: list[AreaNameOut] = Field(
+        description="Former names, colloquial names and other spellings search also finds."
+    )
+
+    @staticmethod
+    def resolve_alternative_names(area) -> list[AreaName]:
+        return list(area.alternative_names.all())
+
+
 class AreaFilters(Schema):
     q: str | None = Field(
-        None, description="Persian or English name (any letters or digits), or code."
+        None,
+        description="Persian, English or alternative name (any letters or digits, with or "
+        "without a level word such as «شهر»), or code.",
     )
     level: str | None = None
     parent: Id | None = None
@@ -91,9 +123,10 @@ def locate(request, point: Query[LocateQuery]):
     return {"area": found.area, "ancestors": found.ancestors}
 
 
-@router.get("/{int:area_id}", response={200: AreaOut, **ERRORS}, summary="Read an area")
+@router.get("/{int:area_id}", response={200: AreaDetailOut, **ERRORS}, summary="Read an area")
 def get_area(request, area_id: Path[Id]):
-    return router.get_object(request, _areas(), pk=area_id)
+    """An area with its alternative names."""
+    return router.get_object(request, _areas().prefetch_related("alternative_names"), pk=area_id)
 
 
 @router.get(

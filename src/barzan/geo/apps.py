@@ -12,11 +12,12 @@ class GeoConfig(AppConfig):
         from barzan.access.actions import VIEW
         from barzan.core import navigation
 
-        from .models import Area, AreaCell, AreaImport, AreaSuccession
+        from .models import Area, AreaCell, AreaImport, AreaName, AreaSuccession
 
         access.register(Area, area="")
         access.register(AreaSuccession, area="successor")
         access.register(AreaCell, area="area")
+        access.register(AreaName, area="area")
         access.register(AreaImport, area="area", owner="created_by")
         navigation.register(
             navigation.NavItem(

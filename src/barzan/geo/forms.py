@@ -14,7 +14,7 @@ from barzan.core.forms import Form, JalaliDateField, VersionField
 from barzan.core.widgets import SearchSelect
 
 from . import importing
-from .models import Area, AreaLevel
+from .models import Area, AreaLevel, AreaName
 
 
 def area_label(area) -> str:
@@ -79,6 +79,34 @@ class AreaForm(Form):
             levels = AreaLevel.objects.filter(rank__gt=parent.level.rank)
             self.fields["level"].queryset = levels
             self.initial.setdefault("level", levels.first())
+
+
+class AreaNameForm(Form):
+    """Another name of an area: a former name, a colloquial one, another spelling."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AreaName.Kind.choices)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=AreaName.Language.choices, initial=AreaName.Language.PERSIAN
+    )
+    valid_from = JalaliDateField(label=_("Used from"), required=False)
+    valid_to = JalaliDateField(label=_("Used until"), required=False)
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=200,
+        required=False,
+        help_text=_("Where the name comes from: a law, a census table, a map."),
+    )
+
+    def __init__(self, *args, instance: Area | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and end < start:
+            self.add_error("valid_to", _("The end comes before the start."))
+        return data
 
 
 class MoveForm(Form):

@@ -1,7 +1,7 @@
 """The area tree."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -113,6 +113,65 @@ class Area(NamedModel, TimestampedModel, VersionedModel):
     def ancestor_ids(self) -> list[int]:
         """Return the ids on the path from the root down to this area, itself included."""
         return [int(part) for part in self.path.strip("/").split("/") if part]
+
+
+class AreaName(TimestampedModel):
+    """Another name an area is known by: a former name, a colloquial one, another spelling,
+    or the official name in another source (a census table, a later decree, English).
+
+    People type «تالش» for «طوالش» and «شهر ری» for «ری»; census tables keep names from
+    before a county was renamed. Search and name matching read these as well as the
+    official `name_fa` and `name_en`.
+    """
+
+    class Language(models.TextChoices):
+        PERSIAN = "fa", _("Persian")
+        ENGLISH = "en", _("English")
+
+    class Kind(models.TextChoices):
+        FORMER = "former", _("Former name")
+        COLLOQUIAL = "colloquial", _("Colloquial name")
+        SPELLING = "spelling", _("Alternative spelling")
+        OFFICIAL = "official", _("Official elsewhere")
+
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.CASCADE,
+        related_name="alternative_names",
+        verbose_name=_("area"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.PERSIAN
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    valid_from = models.DateField(_("used from"), null=True, blank=True)
+    valid_to = models.DateField(_("used until"), null=True, blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the name comes from: a law, a census table, a map."),
+    )
+
+    class Meta:
+        ordering = ["area", "language", "name"]
+        verbose_name = _("alternative name")
+        verbose_name_plural = _("alternative names")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "language", "name"], name="geo_area_name_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="geo_area_name_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class AreaSuccession(models.Model):

@@ -30,6 +30,26 @@ class AreaQuerySet(models.QuerySet):
         return self.filter(level__code=code)
 
     def search(self, text: str) -> "AreaQuerySet":
-        """Return areas whose names or code contain `text`, however its letters were typed."""
+        """Return areas whose names (official or alternative) or code contain `text`,
+        however its letters were typed; or that a name without its level words names
+        («منطقه ۶ تهران» finds «تهران ۶», «شهر ری» finds «ری»: see `names`).
+
+        Without its level words `text` must be a whole name, not part of one: «ری» alone
+        is part of hundreds of names.
+        """
+        # Imported here: names reads the models, which read this module.
+        from .names import keys_without_level_words
+
         key = search_key(text)
-        return self.filter(search_text__contains=key) if key else self
+        if not key:
+            return self
+        found = models.Q(search_text__contains=key)
+        # `search_text` is search keys (which have no spaces) separated by spaces.
+        for whole in keys_without_level_words(text):
+            found |= (
+                models.Q(search_text=whole)
+                | models.Q(search_text__startswith=f"{whole} ")
+                | models.Q(search_text__endswith=f" {whole}")
+                | models.Q(search_text__contains=f" {whole} ")
+            )
+        return self.filter(found)

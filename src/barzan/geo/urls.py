@@ -24,6 +24,12 @@ urlpatterns = [
     path("<int:pk>/", views.AreaDetailView.as_view(), name="area_detail"),
     path("<int:pk>/new/", views.AreaCreateView.as_view(), name="area_create"),
     path("<int:pk>/edit/", views.AreaUpdateView.as_view(), name="area_update"),
+    path("<int:pk>/names/", views.AreaNameCreateView.as_view(), name="area_name_create"),
+    path(
+        "<int:pk>/names/<int:name_pk>/remove/",
+        views.AreaNameDeleteView.as_view(),
+        name="area_name_delete",
+    ),
     path("<int:pk>/move/", views.AreaMoveView.as_view(), name="area_move"),
     path("<int:pk>/boundary/", views.AreaBoundaryView.as_view(), name="area_boundary"),
     path("<int:pk>/split/", views.AreaSplitView.as_view(), name="area_split"),

@@ -25,6 +25,7 @@ from . import actions, readers
 from .filters import AreaFilterSet
 from .forms import (
     AreaForm,
+    AreaNameForm,
     BoundaryForm,
     ImportForm,
     LocateForm,
@@ -33,7 +34,7 @@ from .forms import (
     SplitForm,
     area_label,
 )
-from .models import Area, AreaImport
+from .models import Area, AreaImport, AreaName
 from .tables import AreaTable
 
 
@@ -106,6 +107,9 @@ class AreaDetailView(ScopedDetailView):
             map_url=reverse("api:children_geojson", args=[area.pk]),
             can_manage=can_manage and area.is_current,
             can_restructure=parent_manageable and area.is_current,
+            alternative_names=list(area.alternative_names.all()),
+            can_name=can_manage,
+            name_form=AreaNameForm(auto_id="name_%s") if can_manage else None,
         )
         return context
 
@@ -165,6 +169,37 @@ class AreaUpdateView(AreaFormMixin, ScopedUpdateView):
         return actions.update_area(
             actor=self.request.user, area=self.object, version=version, **data
         )
+
+
+class AreaNameCreateView(AreaFormMixin, ScopedUpdateView):
+    """Add another name of the area: its page carries the short form, errors come here."""
+
+    form_class = AreaNameForm
+    success_message = _("The name was added; search finds the area by it.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = _("Another name for %(area)s") % {"area": self.object}
+        return context
+
+    def perform(self, form):
+        actions.add_area_name(actor=self.request.user, area=self.object, **form.cleaned_data)
+        return self.object
+
+
+class AreaNameDeleteView(ScopedViewMixin, View):
+    """Remove an alternative name (POST only): 404 outside the user's areas, 403 when the
+    user may see the area but not manage it."""
+
+    model = AreaName
+    http_method_names = ["post"]
+
+    def post(self, request, pk, name_pk):
+        area_names = AreaName.objects.select_related("area").filter(area_id=pk)
+        area_name = policy.get_object_for(request.user, area_names, MANAGE, pk=name_pk)
+        actions.remove_area_name(actor=request.user, area_name=area_name)
+        messages.success(request, _("The name «%(name)s» was removed.") % {"name": area_name})
+        return HttpResponseRedirect(area_name.area.get_absolute_url())
 
 
 class AreaMoveView(AreaFormMixin, ScopedUpdateView):
