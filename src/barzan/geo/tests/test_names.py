@@ -256,3 +256,123 @@ class TestActions:
         )
         assert report.ok
         assert list(Area.objects.search("تالش").values_list("code", flat=True)) == ["0104"]
+
+
+class TestPages:
+    def test_the_area_page_shows_its_other_names(self, client, login, people, renamed):
+        login(people.tehran_manager)
+        page = client.get(f"/areas/{renamed.rey.pk}/").content.decode()
+        assert "شهر ری" in page
+        assert "Rey" in page
+        assert "Colloquial name" in page or "نام رایج" in page
+        assert f"/areas/{renamed.rey.pk}/names/" in page
+
+    def test_a_reader_sees_the_names_without_the_form(self, client, login, people, renamed):
+        login(people.tehran_analyst)
+        page = client.get(f"/areas/{renamed.rey.pk}/").content.decode()
+        assert "شهر ری" in page
+        assert f"/areas/{renamed.rey.pk}/names/" not in page
+
+    def test_a_manager_adds_a_name_with_jalali_dates(self, client, login, people, areas):
+        login(people.tehran_manager)
+        response = client.post(
+            f"/areas/{areas.shemiranat.pk}/names/",
+            {"name": "شمرون", "kind": "colloquial", "language": "fa", "valid_from": "۱۳۷۰/۰۱/۰۱"},
+        )
+        assert response.status_code == 302
+        item = AreaName.objects.get(area=areas.shemiranat)
+        assert item.valid_from == datetime.date(1991, 3, 21)
+        page = client.get(f"/areas/{areas.shemiranat.pk}/").content.decode()
+        assert "شمرون" in page
+        assert "۱۳۷۰/۰۱/۰۱" in page
+
+    def test_a_bad_date_is_a_message_not_an_error(self, client, login, people, areas):
+        login(people.tehran_manager)
+        response = client.post(
+            f"/areas/{areas.shemiranat.pk}/names/",
+            {"name": "شمرون", "kind": "colloquial", "language": "fa", "valid_from": "1403/13/40"},
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors["valid_from"]
+        assert not AreaName.objects.exists()
+
+    def test_a_user_outside_the_province_gets_404_and_a_reader_403(
+        self, client, login, people, areas
+    ):
+        data = {"name": "شمرون", "kind": "colloquial", "language": "fa"}
+        login(people.isfahan_manager)
+        assert client.post(f"/areas/{areas.shemiranat.pk}/names/", data).status_code == 404
+        login(people.tehran_analyst)
+        assert client.post(f"/areas/{areas.shemiranat.pk}/names/", data).status_code == 403
+        assert not AreaName.objects.exists()
+
+    def test_removing_a_name_needs_the_area_managed(self, client, login, people, areas):
+        item = add_area_name(
+            actor=None, area=areas.shemiranat, name="شمرون", kind=AreaName.Kind.COLLOQUIAL
+        )
+        url = f"/areas/{areas.shemiranat.pk}/names/{item.pk}/remove/"
+        login(people.isfahan_manager)
+        assert client.post(url).status_code == 404
+        login(people.tehran_analyst)
+        assert client.post(url).status_code == 403
+        # A name is removed only through its own area's address.
+        login(people.tehran_manager)
+        assert client.post(f"/areas/{areas.tehran.pk}/names/{item.pk}/remove/").status_code == 404
+        assert AreaName.objects.filter(pk=item.pk).exists()
+        assert client.post(url).status_code == 302
+        assert not AreaName.objects.filter(pk=item.pk).exists()
+
+    @pytest.mark.parametrize("typed", ["ابادان", "تالش", "شهر ری", "منطقه ۶ تهران"])
+    def test_the_search_page_finds_names_as_people_type_them(
+        self, client, login, people, renamed, areas, typed
+    ):
+        login(people.admin)
+        response = client.get("/areas/", {"q": typed})
+        assert response.status_code == 200
+        expected = {
+            "ابادان": {renamed.abadan},
+            "تالش": {renamed.talesh},
+            "شهر ری": {renamed.rey, renamed.rey_city},
+            "منطقه ۶ تهران": {areas.district6},
+        }[typed]
+        assert set(response.context["object_list"]) == expected
+
+
+class TestApi:
+    @pytest.mark.parametrize("typed", ["ابادان", "تالش", "شهر ری", "منطقه ۶ تهران"])
+    def test_the_api_search_finds_names_as_people_type_them(
+        self, client, login, people, renamed, areas, typed
+    ):
+        login(people.admin)
+        response = client.get("/api/v1/areas/", {"q": typed})
+        assert response.status_code == 200
+        expected = {
+            "ابادان": {renamed.abadan.pk},
+            "تالش": {renamed.talesh.pk},
+            "شهر ری": {renamed.rey.pk, renamed.rey_city.pk},
+            "منطقه ۶ تهران": {areas.district6.pk},
+        }[typed]
+        assert {item["id"] for item in response.json()["items"]} == expected
+
+    def test_an_areas_detail_lists_its_alternative_names_with_jalali_dates(
+        self, client, login, people, areas
+    ):
+        add_area_name(
+            actor=None, area=areas.shemiranat, name="شمرون", kind=AreaName.Kind.COLLOQUIAL,
+            valid_from=datetime.date(1991, 3, 21), source="گفتار مردم",
+        )  # fmt: skip
+        login(people.tehran_manager)
+        body = client.get(f"/api/v1/areas/{areas.shemiranat.pk}").json()
+        assert body["alternative_names"] == [
+            {
+                "name": "شمرون", "language": "fa", "kind": "colloquial",
+                "valid_from": "1991-03-21", "valid_to": None, "valid_from_jalali": "1370/01/01",
+                "valid_to_jalali": None, "source": "گفتار مردم",
+            }
+        ]  # fmt: skip
+
+    def test_an_areas_names_stay_hidden_outside_the_callers_scope(
+        self, client, login, people, areas
+    ):
+        login(people.isfahan_manager)
+        assert client.get(f"/api/v1/areas/{areas.shemiranat.pk}").status_code == 404
