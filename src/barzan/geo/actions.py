@@ -356,15 +356,15 @@ def add_known_area_names(*, actor=None) -> int:
         )
         if area is None:
             continue
-        exists = AreaName.objects.filter(area=area, language=known.language, name=known.name)
-        if exists.exists():
+        name = clean(known.name)
+        if AreaName.objects.filter(area=area, language=known.language, name=name).exists():
             continue
         item = AreaName(
             area=area,
-            name=known.name,
+            name=name,
             language=known.language,
             kind=known.kind,
-            source=known.source,
+            source=clean(known.source),
         )
         item.full_clean()
         added.append(item)

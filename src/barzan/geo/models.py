@@ -155,7 +155,8 @@ class AreaName(TimestampedModel):
     )
 
     class Meta:
-        ordering = ["area", "language", "name"]
+        # Persian names first: "fa" sorts after "en".
+        ordering = ["area", "-language", "name"]
         verbose_name = _("alternative name")
         verbose_name_plural = _("alternative names")
         constraints = [

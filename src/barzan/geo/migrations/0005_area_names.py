@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "alternative name",
                 "verbose_name_plural": "alternative names",
-                "ordering": ["area", "language", "name"],
+                "ordering": ["area", "-language", "name"],
                 "constraints": [
                     models.UniqueConstraint(
                         fields=("area", "language", "name"), name="geo_area_name_unique"

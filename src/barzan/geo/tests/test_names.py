@@ -208,7 +208,7 @@ class TestActions:
         assert found("شمیرانات") == {areas.shemiranat}
         assert AuditEvent.objects.filter(verb="area.name_removed").count() == 1
 
-    def test_a_name_the_area_already_has_is_refused(self, areas):
+    def test_a_name_the_area_already_has_is_refused(self, areas, english):
         with pytest.raises(ValidationError, match="already a name"):
             add_area_name(
                 actor=None, area=areas.shemiranat, name="شميرانات", kind=AreaName.Kind.SPELLING
