@@ -376,3 +376,14 @@ class TestApi:
     ):
         login(people.isfahan_manager)
         assert client.get(f"/api/v1/areas/{areas.shemiranat.pk}").status_code == 404
+
+
+def test_the_migration_folds_alef_madda_in_stored_search_text(areas):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("barzan.geo.migrations.0005_area_names")
+    Area.objects.filter(pk=areas.shemiranat.pk).update(search_text="آبادان 2302")
+    migration.fold_alef_madda(apps, None)
+    assert Area.objects.get(pk=areas.shemiranat.pk).search_text == "ابادان 2302"
