@@ -99,6 +99,7 @@ class AreaNameForm(Form):
     )
 
     def __init__(self, *args, instance: Area | None = None, **kwargs):
+        # The update view passes the area as `instance`; a new name starts empty.
         super().__init__(*args, **kwargs)
 
     def clean(self):
