@@ -70,6 +70,7 @@ def test_an_area_reads_with_its_level_code(caller, areas):
         "longitude": None,
         "has_boundary": False,
         "is_synthetic": False,
+        "alternative_names": [],
     }
 
 

@@ -28,7 +28,7 @@ from barzan.accounts.models import ApiToken
 from barzan.audit.models import AuditEvent
 from barzan.geo import actions as geo_actions
 from barzan.geo.actions import create_area
-from barzan.geo.models import Area, AreaLevel
+from barzan.geo.models import Area, AreaLevel, AreaName
 from barzan.indicators import actions as indicator_actions
 from barzan.indicators.actions import create_indicator, set_value
 from barzan.indicators.models import (
@@ -148,9 +148,13 @@ def isfahan(areas, organizations, make_user, settings, tmp_path):
         ),
         apply=False,
     )
+    area_name = geo_actions.add_area_name(
+        actor=None, area=areas.isfahan_county, name="سپاهان", kind=AreaName.Kind.FORMER
+    )
     return SimpleNamespace(
         area=areas.isfahan,
         county=areas.isfahan_county,
+        area_name=area_name,
         neighborhood=neighborhood,
         indicator=indicator,
         value=value,
@@ -188,6 +192,7 @@ def state(isfahan, organizations) -> dict:
                 "pk", "code", "name_fa", "parent_id", "path", "valid_to", "version"
             )
         ),
+        "area_names": sorted(AreaName.objects.values_list("pk", "area_id", "name")),
         "values": (IndicatorValue.objects.count(), values_checksum()),
         "catalogue": (
             sorted(Indicator.objects.values_list("code", "name_fa", "owner_id", "version")),
@@ -252,6 +257,10 @@ def organization_form(isfahan, areas):
 
 def area_form(isfahan, areas):
     return {"code": isfahan.county.code, "name_fa": "تغییر از بیرون", "version": 1}
+
+
+def area_name_form(isfahan, areas):
+    return {"name": "نام از بیرون", "kind": "colloquial", "language": "fa"}
 
 
 def new_area_form(isfahan, areas):
@@ -361,6 +370,9 @@ PAGES = [
     Page("geo:area_create", lambda i: {"pk": i.county.pk}, "post", new_area_form),
     Page("geo:area_update", lambda i: {"pk": i.county.pk}),
     Page("geo:area_update", lambda i: {"pk": i.county.pk}, "post", area_form),
+    Page("geo:area_name_create", lambda i: {"pk": i.county.pk}),
+    Page("geo:area_name_create", lambda i: {"pk": i.county.pk}, "post", area_name_form),
+    Page("geo:area_name_delete", lambda i: {"pk": i.county.pk, "name_pk": i.area_name.pk}, "post"),
     Page("geo:area_move", lambda i: {"pk": i.county.pk}),
     Page(
         "geo:area_move",
