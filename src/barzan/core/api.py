@@ -12,6 +12,8 @@ from ninja.pagination import PaginationBase
 from pydantic import AfterValidator, BeforeValidator, ConfigDict
 from pydantic import Field as SchemaField
 
+from .text import parse_decimal
+
 # Keys and offsets are bounded so a huge number is a 422, not a database overflow.
 MAX_ID = 2**63 - 1
 MAX_OFFSET = 1_000_000_000
@@ -25,6 +27,13 @@ def _whole_number(value):
     # an integer, so a parameter holds digits only.
     if isinstance(value, bool) or (isinstance(value, str) and not _WHOLE_NUMBER.fullmatch(value)):
         raise ValueError(_("Give a whole number."))
+    return value
+
+
+def _number(value):
+    # Query parameters arrive as text: «۳۵٫۷» is read as a person typed it (core.text).
+    if isinstance(value, str):
+        return parse_decimal(value)
     return value
 
 
@@ -51,6 +60,8 @@ def whole_number(*, ge: int | None = None, le: int | None = None):
 
 
 Integer = Annotated[int, BeforeValidator(_whole_number)]
+# A number in Persian or Latin digits, with «٫» or «.» as the decimal point.
+Number = Annotated[float, BeforeValidator(_number)]
 Id = whole_number(ge=1, le=MAX_ID)
 DateTime = Annotated[datetime, BeforeValidator(_iso_date_time), AfterValidator(_aware)]
 

@@ -8,7 +8,7 @@ from ninja import Field, Path, Query, Schema
 from ninja.pagination import paginate
 
 from barzan.access.api import ScopedRouter
-from barzan.core.api import ERRORS, Id, Pagination
+from barzan.core.api import ERRORS, Id, Number, Pagination
 
 from . import readers
 from .models import Area
@@ -49,8 +49,10 @@ class AreaFilters(Schema):
 
 
 class LocateQuery(Schema):
-    lat: float = Field(..., ge=-90, le=90, description="Latitude (WGS84).")
-    lon: float = Field(..., ge=-180, le=180, description="Longitude (WGS84).")
+    lat: Number = Field(
+        ..., ge=-90, le=90, description="Latitude (WGS84); Persian digits and «٫» are read."
+    )
+    lon: Number = Field(..., ge=-180, le=180, description="Longitude (WGS84).")
 
 
 class LocationOut(Schema):

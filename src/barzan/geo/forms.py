@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from barzan.access import policy
 from barzan.access.actions import MANAGE
 from barzan.core import untrusted
-from barzan.core.forms import Form, JalaliDateField, VersionField
+from barzan.core.forms import FloatField, Form, JalaliDateField, VersionField
 from barzan.core.widgets import SearchSelect
 
 from . import importing
@@ -300,18 +300,9 @@ class ImportForm(Form):
 
 
 class LocateForm(Form):
-    latitude = forms.FloatField(
-        label=_("Latitude"),
-        min_value=-90,
-        max_value=90,
-        widget=forms.TextInput(attrs={**LTR, "inputmode": "decimal"}),
-    )
-    longitude = forms.FloatField(
-        label=_("Longitude"),
-        min_value=-180,
-        max_value=180,
-        widget=forms.TextInput(attrs={**LTR, "inputmode": "decimal"}),
-    )
+    # Persian digits and «٫» are read (core.forms.FloatField): «۳۵٫۷» as typed on a phone.
+    latitude = FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    longitude = FloatField(label=_("Longitude"), min_value=-180, max_value=180)
 
 
 class BoundaryForm(Form):
