@@ -2,7 +2,7 @@
 the error schema."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from django.utils import timezone
@@ -47,6 +47,15 @@ def _iso_date_time(value):
     return value
 
 
+def _iso_date(value):
+    # As for date-times: a number is not a date, and a date is written 2025-03-21.
+    if isinstance(value, bool | int | float) or (
+        isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip())
+    ):
+        raise ValueError(_("Give a date such as 2025-03-21."))
+    return value
+
+
 def _aware(value: datetime) -> datetime:
     # A date without a time or offset is read in Barzan's time zone.
     return timezone.make_aware(value) if timezone.is_naive(value) else value
@@ -63,6 +72,7 @@ Integer = Annotated[int, BeforeValidator(_whole_number)]
 # A number in Persian or Latin digits, with «٫» or «.» as the decimal point.
 Number = Annotated[float, BeforeValidator(_number)]
 Id = whole_number(ge=1, le=MAX_ID)
+Date = Annotated[date, BeforeValidator(_iso_date)]
 DateTime = Annotated[datetime, BeforeValidator(_iso_date_time), AfterValidator(_aware)]
 
 

@@ -31,6 +31,15 @@ def children_of(area: Area, queryset=None, *, include_ended: bool = False):
     return children.select_related("level").order_by("name_fa")
 
 
+def current_areas_below(area: Area):
+    """Return the current areas anywhere below `area` (not `area` itself)."""
+    return (
+        Area.objects.filter(path__startswith=area.path, valid_to__isnull=True)
+        .exclude(pk=area.pk)
+        .defer(*GEOMETRY)
+    )
+
+
 @dataclass
 class History:
     """Where an area came from and what took its place."""
