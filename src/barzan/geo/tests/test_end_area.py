@@ -388,4 +388,5 @@ class TestTheApi:
         assert post_end(client, demo_district.s1, date="2025-03-21", reason="x").status_code == 200
         response = post_end(client, demo_district.s1, date="2025-03-21", reason="x")
         assert response.status_code == 422
-        assert "already ended" in response.content.decode()
+        message = response.json()["error"]["details"][0]["message"]
+        assert "پایان یافته است" in message
