@@ -563,11 +563,11 @@ def plan_csv(content: bytes, *, source: str, options: Options) -> Report:
         checked = None
         if lat or lon:
             try:
-                point = {"type": "Point", "coordinates": [float(lon), float(lat)]}
+                point = {"type": "Point", "coordinates": [_number(lon), _number(lat)]}
                 checked = geometry.read_geometry(point, allow_point=True)
             except ValueError as error:
                 extent = geometry.deployment_extent()
-                if not _is_number(lat) or not extent.min_lat <= float(lat) <= extent.max_lat:
+                if not _is_number(lat) or not extent.min_lat <= _number(lat) <= extent.max_lat:
                     column = "latitude"
                 else:
                     column = "longitude"
@@ -581,9 +581,14 @@ def plan_csv(content: bytes, *, source: str, options: Options) -> Report:
     return report
 
 
+def _number(text: str) -> float:
+    # «۳۵٫۷» as a Persian spreadsheet writes it (core.text.parse_decimal).
+    return float(parse_decimal(text))
+
+
 def _is_number(text: str) -> bool:
     try:
-        float(text)
+        _number(text)
     except ValueError:
         return False
     return True
