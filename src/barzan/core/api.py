@@ -12,7 +12,7 @@ from ninja.pagination import PaginationBase
 from pydantic import AfterValidator, BeforeValidator, ConfigDict
 from pydantic import Field as SchemaField
 
-from .text import parse_decimal
+from .text import parse_decimal, to_latin_digits
 
 # Keys and offsets are bounded so a huge number is a 422, not a database overflow.
 MAX_ID = 2**63 - 1
@@ -24,7 +24,9 @@ _ISO_DATE = re.compile(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def _whole_number(value):
     # Pydantic would read the text "1.0" or "1_000" as an integer; the document promises
-    # an integer, so a parameter holds digits only.
+    # an integer, so a parameter holds digits only (Persian or Arabic-Indic ones too).
+    if isinstance(value, str):
+        value = to_latin_digits(value)
     if isinstance(value, bool) or (isinstance(value, str) and not _WHOLE_NUMBER.fullmatch(value)):
         raise ValueError(_("Give a whole number."))
     return value
