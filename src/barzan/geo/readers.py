@@ -173,6 +173,8 @@ def locate(latitude: float, longitude: float, queryset=None) -> Location | None:
             )
             holding = []
             for pk, path, is_synthetic, boundary in cursor.fetchall():
+                if boundary is None:
+                    continue
                 shape = geometry.from_geojson(_json(boundary))
                 if shape.covers(point):
                     holding.append((bool(is_synthetic), shape.area, pk, path))
