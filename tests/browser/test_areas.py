@@ -182,3 +182,41 @@ def test_a_tehran_district_map_draws_its_neighborhoods(admin_page, live_server, 
     assert neighborhood.level.code == "neighborhood"
 
     assert_stayed_home(page)
+
+
+def test_ending_a_synthetic_district_from_its_page(admin_page, live_server, screenshots):
+    """The admin ends the demo's synthetic district 6 and its neighborhoods: the form says
+    how many areas end with it, and the district's page then says it ended."""
+    from barzan.geo.models import Area
+    from barzan.geo.readers import locate
+
+    page = admin_page
+    district = area("district", "2301021606")
+    below = Area.objects.filter(path__startswith=district.path, valid_to__isnull=True).count() - 1
+    assert below > 0
+    inside = district.children.filter(valid_to__isnull=True, latitude__isnull=False).first()
+    assert locate(inside.latitude, inside.longitude).area.path.startswith(district.path)
+
+    page.goto(f"{live_server.url}/areas/{district.pk}/")
+    with page.expect_navigation():
+        page.click(f'a[href="/areas/{district.pk}/end/"]')
+    warning = page.locator("[data-below-count]")
+    assert warning.get_attribute("data-below-count") == str(below)
+    page.fill("#id_reason", "جای آن را منطقهٔ واقعی شهرداری گرفت")
+    page.check("#id_confirm")
+    page.evaluate("document.fonts.ready")
+    page.screenshot(path=screenshots / "area-end-form.png", full_page=True)
+    # The date last, and the form sent from it: its picker opens over the fields below.
+    page.fill("#id_date", "۱۴۰۴/۰۱/۰۱")
+    with page.expect_navigation():
+        page.press("#id_date", "Enter")
+    page.wait_for_load_state("networkidle")
+
+    assert urlsplit(page.url).path == f"/areas/{district.pk}/"
+    assert page.locator("h1 .badge").inner_text() == "پایان‌یافته"
+    assert page.locator(".alert-success").is_visible()
+    page.screenshot(path=screenshots / "area-ended.png", full_page=True)
+    assert not Area.objects.filter(path__startswith=district.path, valid_to__isnull=True).exists()
+    found = locate(inside.latitude, inside.longitude)
+    assert found is None or not found.area.path.startswith(district.path)
+    assert_stayed_home(page)

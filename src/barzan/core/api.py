@@ -2,7 +2,7 @@
 the error schema."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from django.utils import timezone
@@ -11,6 +11,8 @@ from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 from pydantic import AfterValidator, BeforeValidator, ConfigDict
 from pydantic import Field as SchemaField
+
+from .text import parse_decimal, to_latin_digits
 
 # Keys and offsets are bounded so a huge number is a 422, not a database overflow.
 MAX_ID = 2**63 - 1
@@ -22,9 +24,18 @@ _ISO_DATE = re.compile(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def _whole_number(value):
     # Pydantic would read the text "1.0" or "1_000" as an integer; the document promises
-    # an integer, so a parameter holds digits only.
+    # an integer, so a parameter holds digits only (Persian or Arabic-Indic ones too).
+    if isinstance(value, str):
+        value = to_latin_digits(value)
     if isinstance(value, bool) or (isinstance(value, str) and not _WHOLE_NUMBER.fullmatch(value)):
         raise ValueError(_("Give a whole number."))
+    return value
+
+
+def _number(value):
+    # Query parameters arrive as text: «۳۵٫۷» is read as a person typed it (core.text).
+    if isinstance(value, str):
+        return parse_decimal(value)
     return value
 
 
@@ -35,6 +46,15 @@ def _iso_date_time(value):
         isinstance(value, str) and not _ISO_DATE.match(value)
     ):
         raise ValueError(_("Give a date and time such as 2024-03-20T10:00:00+03:30."))
+    return value
+
+
+def _iso_date(value):
+    # As for date-times: a number is not a date, and a date is written 2025-03-21.
+    if isinstance(value, bool | int | float) or (
+        isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip())
+    ):
+        raise ValueError(_("Give a date such as 2025-03-21."))
     return value
 
 
@@ -51,7 +71,10 @@ def whole_number(*, ge: int | None = None, le: int | None = None):
 
 
 Integer = Annotated[int, BeforeValidator(_whole_number)]
+# A number in Persian or Latin digits, with «٫» or «.» as the decimal point.
+Number = Annotated[float, BeforeValidator(_number)]
 Id = whole_number(ge=1, le=MAX_ID)
+Date = Annotated[date, BeforeValidator(_iso_date)]
 DateTime = Annotated[datetime, BeforeValidator(_iso_date_time), AfterValidator(_aware)]
 
 

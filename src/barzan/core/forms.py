@@ -13,7 +13,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
 from . import jalali
-from .text import clean, clean_multiline, localize_digits
+from .text import clean, clean_multiline, localize_digits, parse_decimal
 
 
 class FormRenderer(TemplatesSetting):
@@ -71,6 +71,80 @@ class JalaliDateField(forms.Field):
             return True
 
 
+class NumberInput(forms.TextInput):
+    """A text box for a number: `<input type="number">` refuses Persian digits and «٫» in
+    most browsers, and would send nothing at all for «۳۵٫۷»."""
+
+    def __init__(self, attrs=None, *, inputmode: str = "decimal"):
+        super().__init__({"inputmode": inputmode, "dir": "ltr", **(attrs or {})})
+
+
+class PersianNumberMixin:
+    """Read the number typed with `core.text.parse_decimal`: Persian or Arabic-Indic
+    digits, «٫» or «.» as the decimal point, «٬» or «,» between thousands."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip()
+        if value in self.empty_values:
+            return None
+        if isinstance(value, str):
+            try:
+                number = parse_decimal(value)
+            except ValueError as error:
+                raise forms.ValidationError(str(error), code="invalid") from error
+            # Written out in full below: «1e999999999» would be a billion digits.
+            if number and not -100 < number.adjusted() < 100:
+                raise forms.ValidationError(
+                    _("%(value)s is too large.") % {"value": value}, code="invalid"
+                )
+            value = format(number, "f")
+        return super().to_python(value)
+
+
+class DecimalField(PersianNumberMixin, forms.DecimalField):
+    widget = NumberInput
+
+
+class FloatField(PersianNumberMixin, forms.FloatField):
+    widget = NumberInput
+
+
+class IntegerField(PersianNumberMixin, forms.IntegerField):
+    widget = NumberInput
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        # The digits-only keyboard of a phone has no minus sign.
+        if isinstance(widget, NumberInput) and self.min_value is not None and self.min_value >= 0:
+            attrs["inputmode"] = "numeric"
+        return attrs
+
+
+# Django's own fields (in model forms and in forms written before these) become the ones
+# above, so that every number typed anywhere is read the same way.
+_PERSIAN_NUMBER_FIELDS = {
+    forms.DecimalField: DecimalField,
+    forms.FloatField: FloatField,
+    forms.IntegerField: IntegerField,
+}
+
+
+def _read_persian_numbers(field) -> None:
+    upgraded = _PERSIAN_NUMBER_FIELDS.get(type(field))
+    if upgraded is None:
+        return
+    field.__class__ = upgraded
+    if type(field.widget) is forms.NumberInput:
+        attrs = {
+            key: value
+            for key, value in field.widget.attrs.items()
+            if key not in ("min", "max", "step")
+        }
+        field.widget = NumberInput(attrs)
+        field.widget.attrs.update(field.widget_attrs(field.widget))
+
+
 class BarzanFormMixin:
     """Style widgets for Bootstrap, mark invalid fields, and clean every text value."""
 
@@ -79,6 +153,7 @@ class BarzanFormMixin:
         self.actor = actor
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            _read_persian_numbers(field)
             widget = field.widget
             css = widget.attrs.get("class", "")
             if isinstance(widget, forms.CheckboxInput):
@@ -129,7 +204,7 @@ class ModelForm(BarzanFormMixin, forms.ModelForm):
     """A model form with Barzan's cleaning and markup; saving goes through an action."""
 
 
-class VersionField(forms.IntegerField):
+class VersionField(IntegerField):
     """The hidden version a form was loaded with, for optimistic locking."""
 
     widget = forms.HiddenInput

@@ -18,9 +18,10 @@ that break names (see ARCHITECTURE.md).
 
 import re
 import unicodedata
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
@@ -168,3 +169,99 @@ def localize_digits(value, language: str | None = None) -> str:
     if (language or get_language() or "fa").startswith("fa"):
         return to_persian_digits(text)
     return to_latin_digits(text)
+
+
+# -- Numbers as people type them ------------------------------------------------------------
+
+DECIMAL_SEPARATOR = "\u066b"  # ٫
+THOUSANDS_SEPARATOR = "\u066c"  # ٬
+# What may group thousands: the Persian separator, the Latin and Persian commas, an
+# apostrophe (Swiss style, as some spreadsheets write it) and a space (after `clean`,
+# no-break and thin spaces are spaces too).
+_GROUPING = "\u066c,\u060c' "
+_DECIMAL_POINTS = "." + DECIMAL_SEPARATOR
+_MINUS_SIGNS = str.maketrans(
+    {"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "-", "\uff0d": "-"}
+)
+# Plain Latin decimal text, the form of nearly every value in a machine-written file: read
+# directly. `Decimal` alone would also take «1_000», «NaN» and surrounding spaces.
+_PLAIN = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_NUMBER = re.compile(
+    r"(?P<sign>[+-]?)"
+    r"(?P<whole>[0-9]+(?:(?P<group>[^0-9.eE+-])[0-9]{3}(?:(?P=group)[0-9]{3})*)?)?"
+    r"(?:\.(?P<fraction>[0-9]*))?"
+    r"(?P<exponent>[eE][+-]?[0-9]+)?",
+    re.ASCII,
+)
+
+# Digits and separators only, but not in a form read above: a misplaced separator.
+_MISGROUPED = re.compile(r"[+-]?[0-9.\u066c,\u060c' ]+", re.ASCII)
+
+
+def parse_decimal(text) -> Decimal:
+    """Return the number `text` holds, however a Persian or Latin keyboard typed it.
+
+    Read: Persian and Arabic-Indic digits; «٫» or «.» as the decimal point; «٬», the comma
+    «,» or «،», an apostrophe or a space between groups of three digits; a leading sign (a
+    Unicode minus too); and stray direction marks. A comma counts as a thousands separator
+    only where it is followed by groups of exactly three digits («12,345» is 12345), so
+    «1,5» (a decimal comma elsewhere) is refused rather than read as 15, and so is
+    «1.234,5». A slash is not read as a decimal point (PERSIAN.md uses «٫»): «۳۵/۷» is
+    refused with a hint, since it may as well be a date or a fraction.
+
+    Raise ValueError with a message a person can act on.
+    """
+    if isinstance(text, Decimal):
+        number = text
+    elif isinstance(text, bool):
+        raise ValueError(_("«%(text)s» is not a number.") % {"text": text})
+    elif isinstance(text, int):
+        return Decimal(text)
+    elif isinstance(text, float):
+        number = Decimal(repr(text))
+    else:
+        original = "" if text is None else str(text)
+        number = _read_number(original)
+    if not number.is_finite():
+        raise ValueError(_("«%(text)s» is not a number.") % {"text": text})
+    return number
+
+
+def _read_number(original: str) -> Decimal:
+    if _PLAIN.fullmatch(original):
+        return Decimal(original)
+    text = clean(original).translate(_MINUS_SIGNS)
+    points = [point for point in _DECIMAL_POINTS if point in text]
+    if len(points) > 1:
+        raise ValueError(
+            _("«%(text)s» has two kinds of decimal point; write it like 1234.5 or ۱۲۳۴٫۵.")
+            % {"text": original}
+        )
+    text = text.replace(DECIMAL_SEPARATOR, ".")
+    match = _NUMBER.fullmatch(text)
+    if (
+        match is None
+        or (match["group"] is not None and match["group"] not in _GROUPING)
+        or (match["whole"] is None and not match["fraction"])
+    ):
+        if "/" in text and re.fullmatch(r"[+-]?[0-9]+/[0-9]+", text):
+            raise ValueError(
+                _("«%(text)s»: write the decimal point as «٫» or «.», not «/».")
+                % {"text": original}
+            )
+        if _MISGROUPED.fullmatch(text) and any(mark in text for mark in _GROUPING):
+            raise ValueError(
+                _(
+                    "«%(text)s» is not a number: a thousands separator must have three digits "
+                    "after it, and a decimal point is written «٫» or «.», such as ۱۲٬۳۴۵٫۶ "
+                    "or 12,345.6."
+                )
+                % {"text": original}
+            )
+        raise ValueError(_("«%(text)s» is not a number.") % {"text": original})
+    digits = (match["whole"] or "0").translate({ord(mark): None for mark in _GROUPING})
+    fraction = "" if match["fraction"] is None else "." + match["fraction"]
+    try:
+        return Decimal(f"{match['sign']}{digits}{fraction}{match['exponent'] or ''}")
+    except InvalidOperation:  # an exponent too large for the context
+        raise ValueError(_("«%(text)s» is not a number.") % {"text": original}) from None

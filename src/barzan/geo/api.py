@@ -7,11 +7,21 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Schema
 from ninja.pagination import paginate
 
+from barzan.access.actions import VIEW
 from barzan.access.api import ScopedRouter
 from barzan.core import jalali
-from barzan.core.api import ERRORS, Id, Pagination
+from barzan.core.api import (
+    ERRORS,
+    WRITE_ERRORS,
+    Date,
+    Id,
+    InputSchema,
+    Number,
+    Pagination,
+    whole_number,
+)
 
-from . import readers
+from . import actions, readers
 from .models import Area, AreaName
 
 router = ScopedRouter(tags=["areas"])
@@ -81,8 +91,10 @@ class AreaFilters(Schema):
 
 
 class LocateQuery(Schema):
-    lat: float = Field(..., ge=-90, le=90, description="Latitude (WGS84).")
-    lon: float = Field(..., ge=-180, le=180, description="Longitude (WGS84).")
+    lat: Number = Field(
+        ..., ge=-90, le=90, description="Latitude (WGS84); Persian digits and «٫» are read."
+    )
+    lon: Number = Field(..., ge=-180, le=180, description="Longitude (WGS84).")
 
 
 class LocationOut(Schema):
@@ -162,3 +174,36 @@ def children_geojson(request, area_id: Path[Id]):
     area = router.get_object(request, Area.objects.select_related("level"), pk=area_id)
     children = router.scope(request, Area.objects.filter(parent=area, valid_to__isnull=True))
     return HttpResponse(readers.map_of(area, children), content_type=GEOJSON_TYPE)
+
+
+class EndIn(InputSchema):
+    date: Date = Field(description="The day the area ends (Gregorian, ISO 8601).")
+    reason: str = Field(max_length=500, min_length=1, description="Why it ends.")
+    version: whole_number(ge=1) | None = Field(
+        None, description="The version of the area you read; a newer one answers 409."
+    )
+
+
+class EndedOut(Schema):
+    area: AreaOut
+    ended_below_count: int = Field(description="How many current areas below it ended too.")
+
+
+@router.post(
+    "/{int:area_id}/end",
+    response={200: EndedOut, **WRITE_ERRORS},
+    summary="End an area and the areas below it",
+)
+def end_area(request, area_id: Path[Id], payload: EndIn):
+    """End the area and every current area below it on `date`, with nothing in their place
+    (to retire synthetic or obsolete areas). Decided by whoever manages its parent; the
+    country cannot end."""
+    area = router.get_object(request, _areas(), VIEW, pk=area_id)
+    below = actions.end_area(
+        actor=request.user,
+        area=area,
+        date=payload.date,
+        reason=payload.reason,
+        version=payload.version,
+    )
+    return {"area": _areas().get(pk=area.pk), "ended_below_count": len(below)}

@@ -6,11 +6,13 @@ from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from barzan.access import policy
 from barzan.access.actions import MANAGE
 from barzan.core import untrusted
-from barzan.core.forms import Form, JalaliDateField, VersionField
+from barzan.core.forms import FloatField, Form, JalaliDateField, VersionField
+from barzan.core.text import localize_digits
 from barzan.core.widgets import SearchSelect
 
 from . import importing
@@ -249,6 +251,31 @@ class MergeForm(Form):
         self.initial.setdefault("code", instance.code)
 
 
+class EndForm(Form):
+    """When an area ends, why, and, if areas below it end too, a confirmation of how many."""
+
+    date = JalaliDateField(label=_("Date it ends"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        help_text=_("For example: replaced by the real districts from the municipality's file."),
+    )
+    confirm = forms.BooleanField(label=_("I understand"), required=True)
+    version = VersionField()
+
+    def __init__(self, *args, instance: Area, below_count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", instance.version)
+        if below_count:
+            self.fields["confirm"].label = ngettext(
+                "End %(area)s and the %(count)s current area below it.",
+                "End %(area)s and the %(count)s current areas below it.",
+                below_count,
+            ) % {"area": instance, "count": localize_digits(below_count)}
+        else:
+            self.fields["confirm"].label = _("End %(area)s.") % {"area": instance}
+
+
 class ImportForm(Form):
     format = forms.ChoiceField(label=_("Format"), choices=list(importing.FORMATS.items()))
     file = forms.FileField(label=_("File"))
@@ -329,18 +356,9 @@ class ImportForm(Form):
 
 
 class LocateForm(Form):
-    latitude = forms.FloatField(
-        label=_("Latitude"),
-        min_value=-90,
-        max_value=90,
-        widget=forms.TextInput(attrs={**LTR, "inputmode": "decimal"}),
-    )
-    longitude = forms.FloatField(
-        label=_("Longitude"),
-        min_value=-180,
-        max_value=180,
-        widget=forms.TextInput(attrs={**LTR, "inputmode": "decimal"}),
-    )
+    # Persian digits and «٫» are read (core.forms.FloatField): «۳۵٫۷» as typed on a phone.
+    latitude = FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    longitude = FloatField(label=_("Longitude"), min_value=-180, max_value=180)
 
 
 class BoundaryForm(Form):

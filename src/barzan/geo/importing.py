@@ -20,13 +20,12 @@ import functools
 import io
 import zipfile
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from barzan.core import untrusted
-from barzan.core.text import clean, search_key, to_latin_digits
+from barzan.core.text import clean, parse_decimal, search_key, to_latin_digits
 
 from . import geometry
 from .geometry import Placement, place
@@ -314,13 +313,10 @@ def code_of(raw, width: int | None) -> str | None:
 
 
 def population_of(raw) -> int | None:
-    text = to_latin_digits(clean(str(raw))).replace(",", "").replace("٬", "")
+    text = clean(str(raw))
     if not text:
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation as error:
-        raise ValueError from error
+    value = parse_decimal(text)  # «۱۲٬۳۴۵», «12,345»; a ValueError otherwise
     if value < 0 or value != value.to_integral_value() or value > 10**10:
         raise ValueError
     return int(value)
@@ -462,7 +458,7 @@ def _city_coordinates(content: bytes | None, report: Report) -> dict:
     _header, records = read_csv(decode(content))
     for line, record in records:
         try:
-            lat, lon = float(to_latin_digits(record["lat"])), float(to_latin_digits(record["lon"]))
+            lat, lon = float(parse_decimal(record["lat"])), float(parse_decimal(record["lon"]))
             checked = geometry.read_geometry(
                 {"type": "Point", "coordinates": [lon, lat]}, allow_point=True, extent=extent
             )
@@ -567,11 +563,11 @@ def plan_csv(content: bytes, *, source: str, options: Options) -> Report:
         checked = None
         if lat or lon:
             try:
-                point = {"type": "Point", "coordinates": [float(lon), float(lat)]}
+                point = {"type": "Point", "coordinates": [_number(lon), _number(lat)]}
                 checked = geometry.read_geometry(point, allow_point=True)
             except ValueError as error:
                 extent = geometry.deployment_extent()
-                if not _is_number(lat) or not extent.min_lat <= float(lat) <= extent.max_lat:
+                if not _is_number(lat) or not extent.min_lat <= _number(lat) <= extent.max_lat:
                     column = "latitude"
                 else:
                     column = "longitude"
@@ -585,9 +581,14 @@ def plan_csv(content: bytes, *, source: str, options: Options) -> Report:
     return report
 
 
+def _number(text: str) -> float:
+    # «۳۵٫۷» as a Persian spreadsheet writes it (core.text.parse_decimal).
+    return float(parse_decimal(text))
+
+
 def _is_number(text: str) -> bool:
     try:
-        float(text)
+        _number(text)
     except ValueError:
         return False
     return True

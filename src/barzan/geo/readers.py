@@ -3,6 +3,7 @@
 import json
 from dataclasses import dataclass
 
+import shapely
 from django.db import connection
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
@@ -28,6 +29,15 @@ def children_of(area: Area, queryset=None, *, include_ended: bool = False):
     if not include_ended:
         children = children.filter(valid_to__isnull=True)
     return children.select_related("level").order_by("name_fa")
+
+
+def current_areas_below(area: Area):
+    """Return the current areas anywhere below `area` (not `area` itself)."""
+    return (
+        Area.objects.filter(path__startswith=area.path, valid_to__isnull=True)
+        .exclude(pk=area.pk)
+        .defer(*GEOMETRY)
+    )
 
 
 @dataclass
@@ -106,7 +116,7 @@ def map_of(area: Area, children) -> str:
 
 @dataclass
 class Location:
-    """The deepest current area whose boundary holds a point, and its parents."""
+    """The current area of the lowest level whose boundary holds a point, and its parents."""
 
     area: Area
     ancestors: list[Area]
@@ -122,7 +132,11 @@ def _json(value):
 
 
 def locate(latitude: float, longitude: float, queryset=None) -> Location | None:
-    """Return the deepest current area whose boundary covers the point, or None.
+    """Return the current area of the lowest level whose boundary covers the point, or None.
+
+    Where areas of that level overlap (real neighborhoods imported over the demo's synthetic
+    ones, or a redrawn boundary over an old one), a real area wins over a synthetic one, then
+    the smaller area (the more precise answer), then the one created first.
 
     The grid (`AreaCell`) and the bounding boxes narrow thousands of boundaries to the few
     near the point; only those are tested exactly. With `queryset` (the areas a user may
@@ -134,33 +148,38 @@ def locate(latitude: float, longitude: float, queryset=None) -> Location | None:
     """
     cells = geometry.cells_at(longitude, latitude)
     sql = (
-        f"SELECT a.id, l.rank, a.depth FROM {AreaCell._meta.db_table} c "
+        f"SELECT a.id, l.rank FROM {AreaCell._meta.db_table} c "
         f"JOIN {Area._meta.db_table} a ON a.id = c.area_id "
         f"JOIN {AreaLevel._meta.db_table} l ON l.id = a.level_id "
         f"WHERE c.cell IN ({_placeholders(len(cells))}) AND a.valid_to IS NULL "
         "AND a.min_lon <= %s AND a.max_lon >= %s AND a.min_lat <= %s AND a.max_lat >= %s"
     )
-    by_level: dict[tuple, list[int]] = {}
+    by_rank: dict[int, set[int]] = {}
+    point = shapely.Point(longitude, latitude)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*cells, longitude, longitude, latitude, latitude])
-        for pk, rank, depth in cursor.fetchall():
-            by_level.setdefault((rank, depth), []).append(pk)
-        # Lowest level first (a neighborhood before a sector, though a neighborhood may
-        # hang right under a county): a province's boundary is read only if nothing below
-        # it holds the point.
+        for pk, rank in cursor.fetchall():
+            by_rank.setdefault(rank, set()).add(pk)
+        # Lowest level first (a neighborhood before a sector, whether it hangs under a
+        # district or right under a county): a province's boundary is read only if nothing
+        # below it holds the point.
         found = None
-        for key in sorted(by_level, reverse=True):
-            ids = sorted(set(by_level[key]))
+        for rank in sorted(by_rank, reverse=True):
+            ids = sorted(by_rank[rank])
             cursor.execute(
-                f"SELECT id, path, boundary FROM {Area._meta.db_table} "
+                f"SELECT id, path, is_synthetic, boundary FROM {Area._meta.db_table} "
                 f"WHERE id IN ({_placeholders(len(ids))}) ORDER BY id",
                 ids,
             )
-            for pk, path, boundary in cursor.fetchall():
-                if geometry.contains(_json(boundary), longitude, latitude):
-                    found = (pk, path)
-                    break
-            if found:
+            holding = []
+            for pk, path, is_synthetic, boundary in cursor.fetchall():
+                if boundary is None:
+                    continue
+                shape = geometry.from_geojson(_json(boundary))
+                if shape.covers(point):
+                    holding.append((bool(is_synthetic), shape.area, pk, path))
+            if holding:
+                _synthetic, _size, *found = min(holding)
                 break
     if found is None:
         return None

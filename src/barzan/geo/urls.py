@@ -34,4 +34,5 @@ urlpatterns = [
     path("<int:pk>/boundary/", views.AreaBoundaryView.as_view(), name="area_boundary"),
     path("<int:pk>/split/", views.AreaSplitView.as_view(), name="area_split"),
     path("<int:pk>/merge/", views.AreaMergeView.as_view(), name="area_merge"),
+    path("<int:pk>/end/", views.AreaEndView.as_view(), name="area_end"),
 ]

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, View
 from django_tables2 import RequestConfig
@@ -27,6 +28,7 @@ from .forms import (
     AreaForm,
     AreaNameForm,
     BoundaryForm,
+    EndForm,
     ImportForm,
     LocateForm,
     MergeForm,
@@ -307,6 +309,43 @@ class AreaMergeView(RestructureMixin, ScopedUpdateView):
             date=data["date"],
             reason=data["reason"],
         )
+
+
+class AreaEndView(RestructureMixin, ScopedUpdateView):
+    """End an area and everything below it: the form says how many areas end with it."""
+
+    form_class = EndForm
+    template_name = "geo/area_end.html"
+    success_message = _("The area ended, with the areas below it.")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["below_count"] = self.below_count
+        return kwargs
+
+    @cached_property
+    def below_count(self) -> int:
+        return readers.current_areas_below(self.object).count()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = _("End %(area)s") % {"area": self.object}
+        context["below_count"] = self.below_count
+        return context
+
+    def perform(self, form):
+        data = form.cleaned_data
+        actions.end_area(
+            actor=self.request.user,
+            area=self.object,
+            date=data["date"],
+            reason=data["reason"],
+            version=data["version"],
+        )
+        return self.object
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
 
 
 class AreaImportView(ScopedCreateView):

@@ -5,13 +5,12 @@ Used alike by the data-entry grid, the import engine and the API, so that a valu
 refused in one is refused in all, with the same message.
 """
 
-import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from barzan.core.text import clean
+from barzan.core.text import clean, parse_decimal
 
 from .choices import ValueType
 from .models import VALUE_DIGITS, VALUE_PLACES
@@ -19,11 +18,6 @@ from .models import VALUE_DIGITS, VALUE_PLACES
 _LARGEST = Decimal(10) ** (VALUE_DIGITS - VALUE_PLACES)
 _YES = {"1", "yes", "true", "y", "بله", "بلی", "آری", "دارد"}
 _NO = {"0", "no", "false", "n", "خیر", "نه", "ندارد"}
-# Thousands separators people type: Latin comma, Arabic thousands separator, Persian comma.
-_SEPARATORS = str.maketrans({",": None, "٬": None, "،": None, "٫": ".", "'": None})
-
-
-_SEPARATOR_AFTER_POINT = re.compile(r"\.[^,٬،]*[,٬،]")
 
 
 class ValueProblem(ValueError):
@@ -45,21 +39,9 @@ class Rule:
 
 def _number(text: str) -> Decimal:
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        # The slow path: Persian digits, separators, spaces. A thousands separator after
-        # the decimal point (1.234,5) is a European number: refused, not guessed.
-        cleaned = clean(text).replace("٫", ".")
-        if _SEPARATOR_AFTER_POINT.search(cleaned):
-            raise ValueProblem(_("«%(text)s» is not a number.") % {"text": text}) from None
-        cleaned = cleaned.translate(_SEPARATORS).replace(" ", "")
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            raise ValueProblem(_("«%(text)s» is not a number.") % {"text": text}) from None
-    if not value.is_finite():
-        raise ValueProblem(_("«%(text)s» is not a number.") % {"text": text})
-    return value
+        return parse_decimal(text)
+    except ValueError as error:
+        raise ValueProblem(str(error)) from None
 
 
 def parse(rule: Rule, text: str) -> Decimal:

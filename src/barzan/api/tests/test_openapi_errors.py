@@ -81,6 +81,14 @@ def test_dates_and_whole_numbers_in_their_documented_form_are_accepted(client, l
     assert response.json()["limit"] == 5
 
 
+def test_whole_numbers_in_persian_or_arabic_indic_digits_are_accepted(client, login, people):
+    login(people.admin)
+    response = client.get("/api/v1/indicators/periods", {"year": "۱۴۰۲", "limit": "٥"})
+    assert response.status_code == 200, response.content
+    assert response.json()["limit"] == 5
+    assert {item["code"] for item in response.json()["items"]} >= {"1402"}
+
+
 def test_a_body_field_the_operation_does_not_define_is_a_422(client, login, people, areas):
     login(people.admin)
     response = client.post(

@@ -386,6 +386,13 @@ PAGES = [
     Page("geo:area_boundary", lambda i: {"pk": i.county.pk}, "post", boundary_form),
     Page("geo:area_merge", lambda i: {"pk": i.county.pk}),
     Page("geo:area_merge", lambda i: {"pk": i.county.pk}, "post", merge_form),
+    Page("geo:area_end", lambda i: {"pk": i.county.pk}),
+    Page(
+        "geo:area_end",
+        lambda i: {"pk": i.county.pk},
+        "post",
+        lambda i, areas: {"date": "1404/01/01", "reason": "از بیرون", "confirm": "on"},
+    ),
     Page("registry:organization_detail", lambda i: {"code": i.organization.code}),
     Page("registry:organization_update", lambda i: {"code": i.organization.code}),
     Page(
@@ -682,6 +689,12 @@ OPERATIONS = [
     Operation("get", "/api/v1/areas/{area_id}/children", lambda i: {"area_id": i.area.pk}),
     Operation("get", "/api/v1/areas/{area_id}/ancestors", lambda i: {"area_id": i.county.pk}),
     Operation("get", "/api/v1/areas/{area_id}/children.geojson", lambda i: {"area_id": i.area.pk}),
+    Operation(
+        "post",
+        "/api/v1/areas/{area_id}/end",
+        lambda i: {"area_id": i.county.pk},
+        body=lambda i, areas, organizations: {"date": "2025-03-21", "reason": "از بیرون"},
+    ),
     Operation("get", "/api/v1/organizations/{code}", lambda i: {"code": i.organization.code}),
     Operation(
         "patch",

@@ -2,12 +2,20 @@
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import translation
 
-from barzan.core.forms import Form, JalaliDateField, JalaliDateInput
+from barzan.core.forms import (
+    DecimalField,
+    FloatField,
+    Form,
+    IntegerField,
+    JalaliDateField,
+    JalaliDateInput,
+)
 
 
 class ProfileForm(Form):
@@ -168,3 +176,69 @@ class TestMarkup:
     def test_the_acting_user_is_kept_on_the_form(self):
         actor = object()
         assert ProfileForm(actor=actor).actor is actor
+
+
+class MeasureForm(Form):
+    """Django's own numeric fields, as model forms build them, and the core ones."""
+
+    share = forms.DecimalField(max_digits=8, decimal_places=4, required=False)
+    latitude = forms.FloatField(required=False)
+    people = forms.IntegerField(min_value=0, required=False)
+    count = IntegerField(required=False)
+    rate = DecimalField(required=False)
+    longitude = FloatField(required=False)
+
+
+class TestNumbersTypedThePersianWay:
+    def test_persian_digits_and_the_persian_decimal_separator_are_read(self):
+        form = MeasureForm(data={"share": "۱۲٫۵", "latitude": "۳۵٫۷", "longitude": "۵۱٫۴"})
+        assert form.is_valid() is True
+        assert form.cleaned_data["share"] == Decimal("12.5")
+        assert form.cleaned_data["latitude"] == 35.7
+        assert form.cleaned_data["longitude"] == 51.4
+
+    def test_persian_and_latin_thousands_separators_are_read(self):
+        form = MeasureForm(data={"people": "۱۲٬۳۴۵", "count": "1,234,567", "rate": "١٬٢٣٤٫٥"})
+        assert form.is_valid() is True
+        assert form.cleaned_data["people"] == 12345
+        assert form.cleaned_data["count"] == 1234567
+        assert form.cleaned_data["rate"] == Decimal("1234.5")
+
+    def test_a_comma_that_is_not_a_thousands_separator_is_refused_with_its_reason(self):
+        with translation.override("en"):
+            form = MeasureForm(data={"share": "1,5"})
+            assert form.is_valid() is False
+            assert (
+                "a thousands separator must have three digits after it" in (form.errors["share"][0])
+            )
+
+    def test_a_slash_for_a_decimal_point_is_refused_with_a_hint(self):
+        with translation.override("en"):
+            form = MeasureForm(data={"latitude": "۳۵/۷"})
+            assert form.is_valid() is False
+            assert form.errors["latitude"] == [
+                "«۳۵/۷»: write the decimal point as «٫» or «.», not «/»."
+            ]
+
+    def test_a_fraction_in_a_whole_number_field_is_refused(self):
+        form = MeasureForm(data={"people": "۱۲٫۵"})
+        assert form.is_valid() is False
+
+    def test_a_huge_exponent_is_refused_before_it_is_written_out(self):
+        form = MeasureForm(data={"count": "1e999999999"})
+        assert form.is_valid() is False
+
+    def test_empty_numbers_are_none(self):
+        form = MeasureForm(data={"share": " ", "people": ""})
+        assert form.is_valid() is True
+        assert form.cleaned_data["share"] is None
+        assert form.cleaned_data["people"] is None
+
+    def test_number_boxes_are_text_boxes_a_persian_keyboard_can_type_in(self):
+        html = str(MeasureForm())
+        for name in ("share", "latitude", "people", "count", "rate", "longitude"):
+            tag = input_tag(html, name)
+            assert 'type="text"' in tag
+            assert 'dir="ltr"' in tag
+        assert 'inputmode="numeric"' in input_tag(html, "people")
+        assert 'inputmode="decimal"' in input_tag(html, "share")

@@ -14,6 +14,7 @@ from barzan.core.text import (
     format_number,
     localize_digits,
     normalize,
+    parse_decimal,
     search_key,
     to_latin_digits,
     to_persian_digits,
@@ -217,3 +218,69 @@ class TestLocalizeDigits:
 
     def test_none_is_empty_text(self):
         assert localize_digits(None) == ""
+
+
+class TestParseDecimal:
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("12", "12"),
+            ("-12.5", "-12.5"),
+            ("۳۵٫۷", "35.7"),  # the locate page refused this
+            ("۱۲٬۳۴۵٫۶", "12345.6"),
+            ("١٢٬٣٤٥٫٦", "12345.6"),  # Arabic-Indic digits
+            ("12,345.6", "12345.6"),
+            ("1,234,567", "1234567"),
+            ("۱،۲۳۴", "1234"),  # Persian comma between thousands
+            ("1 234", "1234"),
+            ("1\u00a0234", "1234"),  # no-break space
+            ("1\u202f234", "1234"),  # narrow no-break space
+            ("1'234", "1234"),
+            ("٫5", "0.5"),
+            ("5.", "5"),
+            ("\u200f۱۲\u200e", "12"),  # direction marks copied with the number
+            ("\u2212۵", "-5"),  # a Unicode minus sign
+            ("+5", "5"),
+            ("1e3", "1000"),
+            (" 7 ", "7"),
+        ],
+    )
+    def test_numbers_typed_the_persian_or_latin_way_are_read(self, text, value):
+        assert parse_decimal(text) == Decimal(value)
+
+    def test_numbers_already_read_pass_through(self):
+        assert parse_decimal(Decimal("1.5")) == Decimal("1.5")
+        assert parse_decimal(12) == Decimal(12)
+        assert parse_decimal(0.1) == Decimal("0.1")
+
+    @pytest.mark.parametrize("text", ["1,5", "1,23", "12,3456", "1.234,5", "۱٬۲۳", "1٬234,567"])
+    def test_a_separator_not_between_groups_of_three_digits_is_refused(self, text):
+        with translation.override("en"), pytest.raises(ValueError, match="three digits after it"):
+            parse_decimal(text)
+
+    def test_two_kinds_of_decimal_point_are_refused(self):
+        with translation.override("en"), pytest.raises(ValueError, match="two kinds"):
+            parse_decimal("۱۲٫۳.۴")
+
+    def test_a_slash_is_not_read_as_a_decimal_point(self):
+        with translation.override("en"), pytest.raises(ValueError, match="not «/»"):
+            parse_decimal("۳۵/۷")
+
+    @pytest.mark.parametrize(
+        "text", ["", " ", ".", "abc", "1_000", "NaN", "Infinity", "0x10", "--1", "1.2.3", True]
+    )
+    def test_what_is_not_a_number_is_refused(self, text):
+        with translation.override("en"), pytest.raises(ValueError, match="is not a number"):
+            parse_decimal(text)
+
+    def test_the_message_is_in_persian_on_a_persian_page(self):
+        with translation.override("fa"), pytest.raises(ValueError) as raised:
+            parse_decimal("۳۵/۷")
+        assert "٫" in str(raised.value)
+        assert "decimal" not in str(raised.value)
+
+    @given(st.decimals(allow_nan=False, allow_infinity=False, places=4))
+    @example(Decimal("-1234567.5"))
+    def test_a_number_as_shown_on_a_persian_page_reads_back_as_itself(self, number):
+        shown = format_number(number, decimals=4, language="fa")
+        assert parse_decimal(shown) == number

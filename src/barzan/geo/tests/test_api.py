@@ -226,6 +226,18 @@ def test_locate_falls_back_to_the_district_outside_its_neighborhoods(client, log
     assert response.json()["area"]["id"] == areas.district6.pk
 
 
+@pytest.mark.parametrize(
+    "point", [{"lat": "۳۵٫۶۹", "lon": "۵۱٫۳۹"}, {"lat": "٣٥٫٦٩", "lon": "51.39"}]
+)
+def test_locate_reads_coordinates_in_persian_digits_and_separator(
+    client, login, people, mapped, point
+):
+    login(people.tehran_manager)
+    response = client.get("/api/v1/areas/locate", point)
+    assert response.status_code == 200, response.content
+    assert response.json()["area"]["id"] == mapped.yousef_abad.pk
+
+
 def test_locate_is_404_where_no_area_holds_the_point(client, login, people, mapped):
     login(people.admin)
     assert_error(client.get("/api/v1/areas/locate", {"lat": "29.6", "lon": "52.5"}), 404)
@@ -233,7 +245,13 @@ def test_locate_is_404_where_no_area_holds_the_point(client, login, people, mapp
 
 @pytest.mark.parametrize(
     "point",
-    [{"lat": "100", "lon": "51.39"}, {"lat": "35.69", "lon": "200"}, {"lat": "abc", "lon": "51"}],
+    [
+        {"lat": "100", "lon": "51.39"},
+        {"lat": "35.69", "lon": "200"},
+        {"lat": "abc", "lon": "51"},
+        {"lat": "۳۵/۶۹", "lon": "51"},
+        {"lat": "1,5", "lon": "51"},
+    ],
 )
 def test_locate_refuses_a_point_off_the_globe_with_422(client, login, people, mapped, point):
     login(people.admin)

@@ -4,10 +4,11 @@ import datetime
 
 import pytest
 
-from barzan.geo.actions import create_area, merge_areas
+from barzan.geo import importing
+from barzan.geo.actions import create_area, import_areas, merge_areas
 from barzan.geo.models import Area, AreaCell
 from barzan.geo.readers import locate
-from barzan.geo.tests.shapes import load, square
+from barzan.geo.tests.shapes import feature_collection, load, square
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -98,6 +99,84 @@ def test_locating_reads_only_the_cells_of_the_point(mapped, django_assert_max_nu
         found = locate(35.705, 51.405)
 
     assert found.area == mapped.yousef_abad
+
+
+# -- Overlapping areas: current, then real over synthetic, then the smallest ----------------
+
+
+def load_synthetic(level, *features, parent=None) -> None:
+    """Import (geometry, properties) pairs as the demo does: marked synthetic."""
+    report = import_areas(
+        actor=None,
+        format=importing.GEOJSON,
+        content=feature_collection(*features),
+        source="demo.geojson",
+        options=importing.Options(level=level, parent=parent),
+        synthetic=True,
+    )
+    assert report.ok, report.problems
+
+
+def test_a_real_neighborhood_wins_over_a_synthetic_one_created_before_it(areas, levels):
+    load(levels["district"], (square(51.40, 35.70, 0.1), {"code": "2301021606"}))
+    # The demo's made-up neighborhood covers the whole district, and comes first.
+    load_synthetic(
+        levels["neighborhood"],
+        (square(51.40, 35.70, 0.1), {"code": "S1", "name_fa": "محلهٔ ساختگی"}),
+        parent=areas.district6,
+    )
+    load(
+        levels["neighborhood"],
+        (square(51.40, 35.70, 0.02), {"code": "N1", "name_fa": "یوسف آباد"}),
+        parent=areas.district6,
+    )
+    synthetic, real = Area.objects.get(code="S1"), Area.objects.get(code="N1")
+    assert synthetic.is_synthetic is True and real.is_synthetic is False
+    assert synthetic.pk < real.pk
+
+    assert locate(35.71, 51.41).area == real
+    # Outside the real one, the synthetic neighborhood still answers.
+    assert locate(35.75, 51.45).area == synthetic
+
+
+def test_a_real_neighborhood_wins_over_a_smaller_synthetic_one(areas, levels):
+    load_synthetic(
+        levels["neighborhood"],
+        (square(51.40, 35.70, 0.005), {"code": "S1", "name_fa": "محلهٔ ساختگی"}),
+        parent=areas.district6,
+    )
+    load(
+        levels["neighborhood"],
+        (square(51.40, 35.70, 0.02), {"code": "N1", "name_fa": "یوسف آباد"}),
+        parent=areas.district6,
+    )
+    assert locate(35.701, 51.401).area == Area.objects.get(code="N1")
+
+
+def test_of_two_real_overlapping_neighborhoods_the_smaller_holds_the_point(areas, levels):
+    load(
+        levels["neighborhood"],
+        (square(51.40, 35.70, 0.05), {"code": "N1", "name_fa": "بزرگ"}),
+        (square(51.41, 35.71, 0.01), {"code": "N2", "name_fa": "کوچک"}),
+        parent=areas.district6,
+    )
+    assert locate(35.715, 51.415).area == Area.objects.get(code="N2")
+    assert locate(35.745, 51.445).area == Area.objects.get(code="N1")
+
+
+def test_a_neighborhood_right_under_a_county_competes_with_one_under_a_district(areas, levels):
+    # The same level at different depths: the synthetic one is deeper, the real one wins.
+    load_synthetic(
+        levels["neighborhood"],
+        (square(51.40, 35.70, 0.05), {"code": "S1", "name_fa": "محلهٔ ساختگی"}),
+        parent=areas.district6,
+    )
+    load(
+        levels["neighborhood"],
+        (square(51.40, 35.70, 0.05), {"code": "N1", "name_fa": "محلهٔ واقعی"}),
+        parent=areas.tehran_county,
+    )
+    assert locate(35.72, 51.42).area == Area.objects.get(code="N1")
 
 
 # -- Search ---------------------------------------------------------------------------------

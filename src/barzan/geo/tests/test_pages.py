@@ -694,6 +694,31 @@ def test_the_locate_page_finds_the_neighborhood_at_a_point(
     assert f'href="/areas/{yousef_abad.pk}/"' in content
 
 
+@pytest.mark.parametrize(
+    ("latitude", "longitude"),
+    [("۳۵٫۶۹", "۵۱٫۳۹"), ("٣٥٫٦٩", "٥١٫٣٩"), ("۳۵.۶۹", "۵۱.۳۹"), ("\u200f۳۵٫۶۹", "51.39")],
+)
+def test_the_locate_page_reads_coordinates_typed_the_persian_way(
+    client, login, people, areas, yousef_abad, latitude, longitude
+):
+    login(people.tehran_manager)
+    response = client.get("/areas/locate/", {"latitude": latitude, "longitude": longitude})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {}
+    assert response.context["location"].area == yousef_abad
+
+
+def test_the_locate_page_says_how_to_write_a_decimal_point_typed_as_a_slash(
+    client, login, people, areas, yousef_abad
+):
+    in_english(login(people.tehran_manager))
+    response = client.get("/areas/locate/", {"latitude": "۳۵/۶۹", "longitude": "51.39"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["latitude"] == [
+        "«۳۵/۶۹»: write the decimal point as «٫» or «.», not «/»."
+    ]
+
+
 def test_the_locate_page_says_so_when_nothing_holds_the_point(
     client, login, people, areas, yousef_abad
 ):

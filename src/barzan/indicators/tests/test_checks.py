@@ -119,11 +119,18 @@ class TestPersianNumbers:
         with pytest.raises(ValueProblem):
             parse(NUMBER, "1.234,5")
 
+    @pytest.mark.parametrize("text", ["1,5", "12,34", "۱٬۲۳", "1.234,5"])
+    def test_a_separator_that_does_not_group_three_digits_is_refused(self, text):
+        assert "a thousands separator must have three digits after it" in refused(NUMBER, text)
+
+    def test_a_slash_is_not_read_as_a_decimal_point(self):
+        assert refused(NUMBER, "1/2") == "«1/2»: write the decimal point as «٫» or «.», not «/»."
+
 
 class TestNotNumbers:
     @pytest.mark.parametrize(
         "text",
-        ["abc", "12abc", "۱۲ تا", "1.2.3", "0x10", "--1", "١٢-", "=1+1", "\x00", "1/2"],
+        ["abc", "12abc", "۱۲ تا", "1.2.3", "0x10", "--1", "١٢-", "=1+1", "\x00"],
     )
     def test_text_that_is_not_a_number_is_refused(self, text):
         assert refused(NUMBER, text) == f"«{text}» is not a number."

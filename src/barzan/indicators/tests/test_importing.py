@@ -515,6 +515,25 @@ class TestPersianText:
         assert outcome.problems == []
         assert stored_values()[("population", "N3", "1402", "total")] == q6(value)
 
+    def test_a_decimal_comma_is_refused_not_read_as_thousands(self, importer, stored):
+        # «1,5» is one and a half in half of Europe and fifteen nowhere: it is refused, and
+        # the file with it writes nothing.
+        outcome = importer(csv('population,N3,1402,,"12,345",', 'literacy,N3,1402,,"1,5",'))
+        assert problems(outcome) == [
+            (
+                3,
+                "value",
+                "«1,5» is not a number: a thousands separator must have three digits after "
+                "it, and a decimal point is written «٫» or «.», such as ۱۲٬۳۴۵٫۶ or 12,345.6.",
+            )
+        ]
+
+    def test_a_slash_for_a_decimal_point_is_refused_with_a_hint(self, importer, stored):
+        outcome = importer(csv("literacy,N3,1402,,۸۷/۵,"))
+        assert problems(outcome) == [
+            (2, "value", "«۸۷/۵»: write the decimal point as «٫» or «.», not «/».")
+        ]
+
     def test_a_comment_with_arabic_letters_is_stored_cleaned(
         self, importer, stored, catalogue, neighborhoods
     ):
