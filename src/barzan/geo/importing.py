@@ -11,6 +11,20 @@ Three formats:
 - `csv`: areas (typically neighborhoods) with a code, names, a parent and optionally a
   latitude and longitude.
 
+What a file may change is chosen per import (`Update`): boundaries, names (with codes and
+parents), populations, and whether areas it has that are not stored yet are created. A
+GeoJSON or CSV file by default changes boundaries and creates new areas (named from the
+file) but leaves stored areas' names and populations alone: a municipality's boundary file
+must not overwrite the official names and census figures. The official divisions change
+everything, as they always did.
+
+New areas take everything the file says of them (names, population, boundary or point),
+whatever is chosen for existing ones.
+
+Besides problems, a plan has warnings, which do not stop it: a boundary partly outside its
+parent's (refused, as a problem, when mostly outside: `check_containment`), and a new area
+named like an existing one under a neighbouring parent (`check_new_names`).
+
 Planning only reads, outside any transaction. `actions.import_areas` plans, then writes in
 bounded steps, and writes nothing when the plan has a problem or when it is a dry run.
 """
@@ -22,6 +36,7 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,7 +45,7 @@ from barzan.core.text import clean, search_key, to_latin_digits
 
 from . import geometry
 from .geometry import Placement, place
-from .models import Area, AreaLevel
+from .models import Area, AreaImport, AreaLevel
 
 DIVISIONS = "divisions"
 GEOJSON = "geojson"
@@ -67,6 +82,42 @@ PROVINCE_NAMES_EN = {
 }  # fmt: skip
 
 CREATED, CHANGED, UNCHANGED = "created", "changed", "unchanged"
+
+Update = AreaImport.Update
+ALL_UPDATES = frozenset(Update.values)
+# Which stored fields each choice lets a file change.
+UPDATED_FIELDS = {
+    Update.BOUNDARIES: ("boundary",),
+    Update.NAMES: ("name_fa", "name_en", "code", "parent"),
+    Update.POPULATION: ("population",),
+}
+
+
+def default_updates(format: str) -> frozenset:
+    """What a file of `format` changes unless told otherwise (see the module's docstring)."""
+    if format == DIVISIONS:
+        return ALL_UPDATES
+    return frozenset({Update.BOUNDARIES, Update.NEW})
+
+
+def parse_updates(text: str) -> frozenset:
+    """Read a comma-separated list of `Update` values; ValueError names an unknown one."""
+    chosen = frozenset(part.strip().lower() for part in str(text).split(",") if part.strip())
+    unknown = sorted(chosen - ALL_UPDATES)
+    if unknown:
+        raise ValueError(", ".join(unknown))
+    return chosen
+
+
+def updates_text(updates) -> str:
+    """The stored form of a set of `Update` values, in a fixed order."""
+    return ",".join(value for value in Update.values if value in updates)
+
+
+def name_key(name: str) -> str:
+    """The form names are matched in: every comparison of an imported name with stored
+    names goes through here (alternative names will join it)."""
+    return search_key(name)
 
 
 # A file that cannot be read at all (not the rows in it); the same class as
@@ -126,9 +177,18 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     applied: bool = False
     dry_run: bool = True
+    updates: frozenset = ALL_UPDATES
+    warnings: list[Problem] = field(default_factory=list)
 
     def add(self, where: str, message) -> None:
         self.problems.append(Problem(where, str(message)))
+
+    def warn(self, where: str, message) -> None:
+        self.warnings.append(Problem(where, str(message)))
+
+    @property
+    def repaired(self) -> list[Row]:
+        return [row for row in self.rows if row.repaired]
 
     def with_status(self, status: str) -> list[Row]:
         return [row for row in self.rows if row.status == status]
@@ -260,18 +320,19 @@ class Existing:
         self.by_code = {(area.level_id, area.code): area for area in areas}
         self.by_name: dict[tuple, list[Area]] = {}
         for area in self.by_code.values():
-            key = (area.level_id, area.parent_id, search_key(area.name_fa))
+            key = (area.level_id, area.parent_id, name_key(area.name_fa))
             self.by_name.setdefault(key, []).append(area)
 
     def code(self, level, code) -> Area | None:
         return self.by_code.get((level.pk, code))
 
     def named(self, level, parent, name) -> list[Area]:
-        return self.by_name.get((level.pk, parent.pk, search_key(name)), [])
+        return self.by_name.get((level.pk, parent.pk, name_key(name)), [])
 
 
-def compare(row: Row) -> None:
-    """Set the row's status and changes against the stored area it matches."""
+def compare(row: Row, updates=ALL_UPDATES) -> None:
+    """Set the row's status and changes against the stored area it matches, counting only
+    the fields `updates` lets the file change."""
     area = row.area
     if area is None:
         row.status = CREATED
@@ -299,6 +360,8 @@ def compare(row: Row) -> None:
                 changes.append("boundary")
         elif placed.boundary != area.boundary:
             changes.append("boundary")
+    allowed = {name for choice in updates for name in UPDATED_FIELDS.get(choice, ())}
+    changes = [name for name in changes if name in allowed]
     row.changes = changes
     row.status = CHANGED if changes else UNCHANGED
 
@@ -423,18 +486,18 @@ def plan_divisions(content, *, source: str) -> Report:
                 )
                 continue
             seen_codes[code] = line
-            name_key = (
+            seen_key = (
                 id(row.parent_row) if row.parent_row else row.parent.pk,
-                search_key(name_fa),
+                name_key(name_fa),
             )
-            if name_key in seen_names:
+            if seen_key in seen_names:
                 report.add(
                     where + where_line(line, "name"),
                     _("“%(name)s” is also on line %(other)s under the same parent.")
-                    % {"name": name_fa, "other": seen_names[name_key]},
+                    % {"name": name_fa, "other": seen_names[seen_key]},
                 )
                 continue
-            seen_names[name_key] = line
+            seen_names[seen_key] = line
             if level_code == "city" and clean(record["id"]) in coordinates:
                 row.geometry = coordinates[clean(record["id"])]
             row.area = existing.code(level, code)
@@ -489,10 +552,17 @@ class Options:
     name_property: str = "name_fa"
     parent_property: str = "parent_code"
     source_label: str = ""
+    # What the file may change (`Update` values); None: the format's default.
+    updates: frozenset | None = None
+
+    def updates_for(self, format: str) -> frozenset:
+        return default_updates(format) if self.updates is None else frozenset(self.updates)
 
 
 def plan_geojson(content: bytes, *, source: str, options: Options) -> Report:
-    report = Report(source=source, format=GEOJSON)
+    report = Report(source=source, format=GEOJSON, updates=options.updates_for(GEOJSON))
+    # New areas take all the file says of them, their shapes too.
+    shapes = bool({Update.BOUNDARIES, Update.NEW} & report.updates)
     # Parsed in a child process; the features come back one at a time, so that the
     # report holds checked geometries rather than the whole parsed file.
     features = read_json(content, items="features", keep=("type", "crs"))
@@ -535,20 +605,23 @@ def plan_geojson(content: bytes, *, source: str, options: Options) -> Report:
         if not isinstance(properties, dict):
             report.add(where, _("The feature's properties are not an object."))
             continue
-        try:
-            checked = geometry.read_geometry(
-                feature.get("geometry"), allow_point=options.level.code == "neighborhood"
-            )
-        except geometry.GeometryError as error:
-            report.add(where, error.message)
-            continue
+        checked = None
+        if shapes:
+            try:
+                # Heights (a third coordinate) are dropped: GIS exports often carry them.
+                checked = geometry.read_geometry(
+                    feature.get("geometry"), allow_point=options.level.code == "neighborhood"
+                )
+            except geometry.GeometryError as error:
+                report.add(where, error.message)
+                continue
         planner.add(where, properties, checked)
     planner.finish()
     return report
 
 
 def plan_csv(content: bytes, *, source: str, options: Options) -> Report:
-    report = Report(source=source, format=CSV)
+    report = Report(source=source, format=CSV, updates=options.updates_for(CSV))
     header, records = read_csv(decode(content))
     name_column = options.name_property
     if name_column not in header and "name" in header:
@@ -565,7 +638,7 @@ def plan_csv(content: bytes, *, source: str, options: Options) -> Report:
     for line, record in records:
         lat, lon = clean(record.get("latitude") or ""), clean(record.get("longitude") or "")
         checked = None
-        if lat or lon:
+        if (lat or lon) and {Update.BOUNDARIES, Update.NEW} & report.updates:
             try:
                 point = {"type": "Point", "coordinates": [float(lon), float(lat)]}
                 checked = geometry.read_geometry(point, allow_point=True)
@@ -598,6 +671,7 @@ class LevelPlanner:
 
     def __init__(self, report: Report, options: Options):
         self.report = report
+        self.updates = report.updates
         self.options = options
         self.level = options.level
         self.existing = Existing([self.level])
@@ -648,10 +722,9 @@ class LevelPlanner:
                 return
             parent = found
         try:
-            population = population_of(properties.get("population") or "")
+            population, bad_population = population_of(properties.get("population") or ""), False
         except ValueError:
-            problem("population", _("The population must be a whole number of people."))
-            return
+            population, bad_population = None, True
         # Codes win over names: a name is matched only when no area has the code.
         area = self.existing.code(self.level, code) if code else None
         if area is None and name_fa and parent is not None:
@@ -664,6 +737,9 @@ class LevelPlanner:
                 )
                 return
             area = named[0] if named else None
+        if bad_population and (area is None or Update.POPULATION in self.updates):
+            problem("population", _("The population must be a whole number of people."))
+            return
         if area is not None:
             if options.parent is not None and not area.path.startswith(options.parent.path):
                 problem(
@@ -676,6 +752,16 @@ class LevelPlanner:
             if not parent_code or parent.pk == area.parent_id:
                 parent = None
         else:
+            if Update.NEW not in self.updates:
+                problem(
+                    options.name_property if name_fa else options.code_property,
+                    _(
+                        "No %(level)s matches “%(name)s” (code %(code)s), and this import may "
+                        "not create new areas."
+                    )
+                    % {"level": self.level, "name": name_fa or "—", "code": code or "—"},
+                )
+                return
             if parent is None:
                 problem(
                     options.parent_property,
@@ -717,18 +803,18 @@ class LevelPlanner:
             )
             return
         parent_key = parent.pk if parent is not None else (area.parent_id if area else None)
-        name_key = (parent_key, search_key(name_fa or (area.name_fa if area else "")))
-        if name_key in self.seen_names:
+        seen_key = (parent_key, name_key(name_fa or (area.name_fa if area else "")))
+        if seen_key in self.seen_names:
             problem(
                 options.name_property,
                 _("“%(name)s” is also at %(other)s under the same parent.")
-                % {"name": name_fa, "other": self.seen_names[name_key]},
+                % {"name": name_fa, "other": self.seen_names[seen_key]},
             )
             return
         if key_code:
             self.seen_codes[key_code] = row.where
-        self.seen_names[name_key] = row.where
-        compare(row)
+        self.seen_names[seen_key] = row.where
+        compare(row, self.updates)
         self.report.rows.append(row)
 
     def finish(self) -> None:
@@ -748,3 +834,99 @@ class LevelPlanner:
             counters[parent.pk] = number
             taken.add(candidate)
             row.code = candidate
+
+
+# -- Checks against the neighbours: warnings, and refusals where a file is surely wrong -----
+
+
+def _percent(share: float) -> str:
+    # Whole percents, but never «0%» or «100%» for a share that is neither.
+    value = share * 100
+    if 0 < value < 1:
+        return "<1"
+    if 99 < value < 100:
+        return ">99"
+    return f"{value:.0f}"
+
+
+def check_containment(report: Report, *, visible=lambda area: True) -> None:
+    """Compare each boundary with its parent's: the share outside it is a warning above
+    BARZAN_AREA_OUTSIDE_WARN, and a problem (the file is refused) above
+    BARZAN_AREA_OUTSIDE_REFUSE. Only the parent's own boundary counts (not an ancestor's):
+    a parent without one is not checked. A parent the importer may not see is not named."""
+    warn_above = settings.BARZAN_AREA_OUTSIDE_WARN
+    refuse_above = settings.BARZAN_AREA_OUTSIDE_REFUSE
+    parents: dict[int, tuple[Area, object] | None] = {}
+    for row in report.rows:
+        shape = row.geometry
+        if shape is None or shape.geom_type not in geometry.POLYGONAL or row.is_hidden:
+            continue
+        if row.status != CREATED and Update.BOUNDARIES not in report.updates:
+            continue  # a shape the import does not write
+        stored = row.parent if row.parent is not None else row.area
+        parent_id = stored.pk if stored is row.parent else getattr(stored, "parent_id", None)
+        if parent_id is None:
+            continue
+        if parent_id not in parents:
+            parent = Area.objects.filter(pk=parent_id, boundary__isnull=False).first()
+            parents[parent_id] = parent and (parent, geometry.from_geojson(parent.boundary))
+        if parents[parent_id] is None or not shape.area:
+            continue
+        parent, parent_shape = parents[parent_id]
+        outside = shape.difference(parent_shape).area / shape.area
+        values = {
+            "percent": _percent(outside),
+            "parent": parent.name_fa if visible(parent) else _("its parent"),
+        }
+        if outside > refuse_above:
+            report.add(
+                row.where,
+                _(
+                    "%(percent)s%% of this boundary lies outside %(parent)s, more than the "
+                    "%(limit)s%% allowed: check the feature's parent, code and coordinates."
+                )
+                % {**values, "limit": _percent(refuse_above)},
+            )
+        elif outside > warn_above:
+            report.warn(
+                row.where,
+                _("%(percent)s%% of this boundary lies outside %(parent)s.") % values,
+            )
+
+
+def check_new_names(report: Report, *, visible=lambda area: True) -> None:
+    """Warn when an area the file creates has the name (as matched: `name_key`) of a current
+    area under one of its new siblings or under a sibling of its parent: a file of
+    neighborhoods given under a city when they exist under its districts would otherwise
+    make second copies of them without a word. Areas the importer may not see are left out."""
+    nearby: dict[int, dict[str, list[Area]]] = {}
+    for row in report.created:
+        parent = row.parent
+        if parent is None or row.is_hidden or not row.name_fa:
+            continue
+        if parent.pk not in nearby:
+            near = Area.objects.filter(valid_to__isnull=True, parent__parent=parent)
+            if parent.parent_id is not None:
+                near = near | Area.objects.filter(
+                    valid_to__isnull=True, parent__parent_id=parent.parent_id
+                ).exclude(parent=parent)
+            names: dict[str, list[Area]] = {}
+            for area in near.select_related("parent", "level").order_by("path"):
+                names.setdefault(name_key(area.name_fa), []).append(area)
+            nearby[parent.pk] = names
+        same = nearby[parent.pk].get(name_key(row.name_fa), [])
+        for other in [area for area in same if visible(area)][:3]:
+            report.warn(
+                row.where,
+                _(
+                    "A %(level)s named “%(name)s” (code %(code)s) is already under %(other)s; "
+                    "this creates a second one under %(parent)s."
+                )
+                % {
+                    "level": other.level,
+                    "name": other.name_fa,
+                    "code": other.code,
+                    "other": other.parent.name_fa,
+                    "parent": parent.name_fa,
+                },
+            )

@@ -300,6 +300,7 @@ class AreaImportView(ScopedCreateView):
             code_property=settings["code_property"],
             name_property=settings["name_property"],
             source_label=settings["source_label"],
+            updates=settings["updates"],
         )
         return actions.start_area_import(
             actor=self.request.user, area_import=area_import, apply=False
@@ -345,6 +346,11 @@ class AreaImportDetailView(AreaImportFailStaleMixin, ScopedDetailView):
             and job.created_count + job.changed_count > 0
             and may_manage,
             can_rerun=job.status == ImportStatus.FAILED and may_manage,
+            update_labels=[
+                label
+                for value, label in AreaImport.Update.choices
+                if value in job.updates.split(",")
+            ],
         )
         return context
 
