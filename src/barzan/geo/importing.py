@@ -863,8 +863,10 @@ def check_containment(report: Report, *, visible=lambda area: True) -> None:
             continue
         if row.status != CREATED and Update.BOUNDARIES not in report.updates:
             continue  # a shape the import does not write
-        stored = row.parent if row.parent is not None else row.area
-        parent_id = stored.pk if stored is row.parent else getattr(stored, "parent_id", None)
+        if row.parent is not None:
+            parent_id = row.parent.pk
+        else:
+            parent_id = row.area.parent_id if row.area is not None else None
         if parent_id is None:
             continue
         if parent_id not in parents:
