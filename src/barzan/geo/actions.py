@@ -760,6 +760,9 @@ def import_areas(
                 "source": source,
                 "format": format,
                 **report.counts(),
+                # What the importer let the file change, and what it was warned of.
+                "updates": importing.updates_text(report.updates),
+                "warnings": len(report.warnings),
                 "codes": changed_codes[:AUDITED_CODES],
             },
         )

@@ -14,6 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
+from barzan.audit.models import AuditEvent
 from barzan.geo import actions, importing
 from barzan.geo.actions import create_area, import_areas
 from barzan.geo.geometry import read_geometry
@@ -185,6 +186,9 @@ def test_a_city_file_imports_boundaries_only_keeping_names_and_populations(city,
     assert [str(warning) for warning in report.warnings] == [
         "feature 3: 25% of this boundary lies outside منطقه 1."
     ]
+    # The audit says what the importer let the file change.
+    audited = AuditEvent.objects.filter(verb="area.imported").latest("pk").after
+    assert (audited["updates"], audited["warnings"], audited["changed"]) == ("boundaries", 1, 5)
 
 
 def test_the_command_lists_repairs_and_warnings(city, levels, tmp_path):
