@@ -224,6 +224,11 @@ def test_the_command_refuses_an_unknown_choice_of_what_may_change(city, tmp_path
         )
 
 
+def test_the_official_divisions_take_no_choice_of_what_may_change(city, tmp_path):
+    with pytest.raises(CommandError, match="--update is for GeoJSON and CSV files"):
+        call_command("import", "areas", str(tmp_path), "--update=names")
+
+
 def test_names_and_populations_change_only_when_chosen(city, levels):
     report = boundaries_only(
         DISTRICTS_FILE,
