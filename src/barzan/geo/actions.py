@@ -30,7 +30,7 @@ from barzan.core.concurrency import check_version, field_values, unchanged
 from barzan.core.models import ImportFailure, ImportStatus
 from barzan.core.text import clean, search_key
 
-from . import geometry, importing
+from . import geometry, import_checks, importing
 from .models import Area, AreaCell, AreaImport, AreaLevel, AreaSuccession
 
 logger = logging.getLogger(__name__)
@@ -706,8 +706,8 @@ def plan_import(
         def visible(area: Area) -> bool:
             return actor is None or policy.can(actor, VIEW, area)
 
-        importing.check_containment(report, visible=visible)
-        importing.check_new_names(report, visible=visible)
+        import_checks.check_containment(report, visible=visible)
+        import_checks.check_new_names(report, visible=visible)
     return report
 
 
