@@ -37,10 +37,10 @@ def check_containment(report: Report, *, visible=lambda area: True) -> None:
             continue
         if row.status != CREATED and Update.BOUNDARIES not in report.updates:
             continue  # a shape the import does not write
-        if row.parent is not None:
-            parent_id = row.parent.pk
+        if row.area is not None and "parent" not in row.changes:
+            parent_id = row.area.parent_id  # it stays where it is
         else:
-            parent_id = row.area.parent_id if row.area is not None else None
+            parent_id = row.parent.pk if row.parent is not None else None
         if parent_id is None:
             continue
         if parent_id not in parents:
