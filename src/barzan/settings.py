@@ -33,6 +33,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = env_str(name)
+    return float(value) if value else default
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
@@ -331,6 +336,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # -- Geography: the box (west, south, east, north in degrees) every boundary must lie in.
 # Imports use it to tell swapped latitude/longitude from real places. Default: Iran.
 BARZAN_GEO_EXTENT = tuple(float(part) for part in env_list("GEO_EXTENT", "43.0,24.0,64.0,40.5"))
+# An imported boundary with more than this share of its area outside its parent's boundary
+# is listed as a warning; with more than the second, the file is refused (0–1).
+BARZAN_AREA_OUTSIDE_WARN = env_float("AREA_OUTSIDE_WARN", 0.05)
+BARZAN_AREA_OUTSIDE_REFUSE = env_float("AREA_OUTSIDE_REFUSE", 0.5)
 # Uploaded import files larger than this are refused with a message (bytes).
 BARZAN_IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 200) * 1024 * 1024
 

@@ -129,3 +129,55 @@ def test_a_queued_area_import_shows_a_progress_bar_then_its_report(
     assert page.locator('[data-count="created"]').inner_text() == "۵"
     assert page.locator("[data-apply]").is_visible()
     page.screenshot(path=screenshots / "area-import-checked.png", full_page=True)
+
+
+def test_the_upload_form_offers_what_a_file_may_change_and_a_report_shows_its_warnings(
+    manager_page, live_server, people, areas, screenshots
+):
+    from barzan.geo import actions, importing
+    from barzan.geo.models import AreaLevel
+
+    page = manager_page
+    page.goto(live_server.url + "/areas/import/")
+    page.wait_for_load_state("networkidle")
+    # A boundary file changes boundaries and adds areas unless told otherwise.
+    assert page.locator("input[name=updates][value=boundaries]").is_checked()
+    assert page.locator("input[name=updates][value=new]").is_checked()
+    assert not page.locator("input[name=updates][value=names]").is_checked()
+    assert not page.locator("input[name=updates][value=population]").is_checked()
+    page.evaluate("document.fonts.ready")
+    page.screenshot(path=screenshots / "area-import-upload-choices.png", full_page=True)
+
+    actions.set_boundary(
+        actor=None, area=areas.district6, data=square(51.38, 35.68, 0.02), source="test",
+        version=None,
+    )  # fmt: skip
+    half_outside = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": square(51.393, 35.68, 0.01),
+                    "properties": {"code": "N9", "name_fa": "محله لب مرز"},
+                }
+            ],
+        },
+        ensure_ascii=False,
+    ).encode()
+    job = actions.upload_areas(
+        actor=people.tehran_manager,
+        upload=SimpleUploadedFile("edge.geojson", half_outside),
+        format=importing.GEOJSON,
+        level=AreaLevel.objects.get(code="neighborhood"),
+        parent=areas.district6,
+    )
+    actions.start_area_import(actor=people.tehran_manager, area_import=job, apply=False)
+    page.goto(live_server.url + job.get_absolute_url())
+    page.wait_for_load_state("networkidle")
+    warnings = page.locator("#warnings")
+    assert warnings.is_visible()
+    assert "۳۰٪ این مرز بیرون از تهران ۶ است." in warnings.inner_text()
+    assert page.locator("[data-apply]").is_visible()
+    page.evaluate("document.fonts.ready")
+    page.screenshot(path=screenshots / "area-import-warnings.png", full_page=True)

@@ -30,7 +30,7 @@ from barzan.core.concurrency import check_version, field_values, unchanged
 from barzan.core.models import ImportFailure, ImportStatus
 from barzan.core.text import clean, normalize, search_key
 
-from . import geometry, importing, names
+from . import geometry, import_checks, importing, names
 from .models import Area, AreaCell, AreaImport, AreaLevel, AreaName, AreaSuccession
 
 logger = logging.getLogger(__name__)
@@ -911,6 +911,13 @@ def plan_import(
         report = importing.Report(source=source, format=format)
         report.add("", _("The file is nested too deeply to be a real file of areas."))
     _check_import_access(actor, report)
+    if format != importing.DIVISIONS:
+
+        def visible(area: Area) -> bool:
+            return actor is None or policy.can(actor, VIEW, area)
+
+        import_checks.check_containment(report, visible=visible)
+        import_checks.check_new_names(report, visible=visible)
     return report
 
 
@@ -963,6 +970,9 @@ def import_areas(
                 "source": source,
                 "format": format,
                 **report.counts(),
+                # What the importer let the file change, and what it was warned of.
+                "updates": importing.updates_text(report.updates),
+                "warnings": len(report.warnings),
                 "codes": changed_codes[:AUDITED_CODES],
             },
         )
@@ -1033,8 +1043,12 @@ def upload_areas(
     code_property: str = "code",
     name_property: str = "name_fa",
     source_label: str = "",
+    updates=None,
 ) -> AreaImport:
-    """Store an uploaded file of areas and register it for checking; nothing is read yet."""
+    """Store an uploaded file of areas and register it for checking; nothing is read yet.
+
+    `updates`, the `AreaImport.Update` values the file may change, defaults to the format's
+    (`importing.default_updates`)."""
     home = _import_home(actor, parent)
     if home is None:
         raise ValidationError(_("There is no area tree yet; import the official divisions."))
@@ -1053,6 +1067,9 @@ def upload_areas(
         code_property=code_property or "code",
         name_property=name_property or "name_fa",
         source_label=clean(source_label or ""),
+        updates=importing.updates_text(
+            importing.default_updates(format) if updates is None else updates
+        ),
         status=ImportStatus.QUEUED,
     )
 
@@ -1084,6 +1101,10 @@ def _save_report(area_import: AreaImport, report: importing.Report) -> None:
             for problem in report.problems[:MAX_PROBLEMS_KEPT]
         ],
         rows=[_report_row(row) for row in shown],
+        warnings=[
+            {"where": warning.where, "message": warning.message}
+            for warning in report.warnings[:MAX_PROBLEMS_KEPT]
+        ],
         processed_bytes=area_import.file_size,
         heartbeat_at=timezone.now(),
     )
@@ -1098,6 +1119,7 @@ def _options(area_import: AreaImport) -> importing.Options | None:
         code_property=area_import.code_property,
         name_property=area_import.name_property,
         source_label=area_import.source_label,
+        updates=importing.parse_updates(area_import.updates),
     )
 
 

@@ -69,7 +69,9 @@ def _set_populations() -> None:
             format=importing.CSV,
             content="\n".join(lines).encode(),
             source=f"census-1395-{level}.csv",
-            options=importing.Options(level=levels[level]),
+            options=importing.Options(
+                level=levels[level], updates=frozenset({importing.Update.POPULATION})
+            ),
         )
         _check(report)
 
@@ -121,7 +123,8 @@ def _load_geojson(collection: dict, level: AreaLevel, label: str) -> None:
         format=importing.GEOJSON,
         content=json.dumps(collection, ensure_ascii=False).encode(),
         source=f"demo-{level.code}.geojson",
-        options=importing.Options(level=level, source_label=label),
+        # The demo's own shapes and figures: they may change everything.
+        options=importing.Options(level=level, source_label=label, updates=importing.ALL_UPDATES),
         synthetic=True,
     )
     _check(report)

@@ -16,7 +16,7 @@ from barzan.core.text import localize_digits
 from barzan.core.widgets import SearchSelect
 
 from . import importing
-from .models import Area, AreaLevel, AreaName
+from .models import Area, AreaImport, AreaLevel, AreaName
 
 
 def area_label(area) -> str:
@@ -306,6 +306,18 @@ class ImportForm(Form):
     source_label = forms.CharField(
         label=_("Source of the boundaries"), max_length=200, required=False
     )
+    updates = forms.MultipleChoiceField(
+        label=_("What the file may change"),
+        choices=AreaImport.Update.choices,
+        initial=sorted(importing.default_updates(importing.GEOJSON)),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "For GeoJSON and CSV files. Names and populations of existing areas are kept "
+            "unless ticked; areas not found are created only if “New areas” is ticked. The "
+            "official divisions change everything."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -328,6 +340,8 @@ class ImportForm(Form):
         data = super().clean()
         if data.get("format") in (importing.GEOJSON, importing.CSV) and not data.get("level"):
             self.add_error("level", _("Choose the level of the areas in a GeoJSON or CSV file."))
+        if data.get("format") in (importing.GEOJSON, importing.CSV) and not data.get("updates"):
+            self.add_error("updates", _("Choose at least one thing the file may change."))
         if data.get("format") == importing.DIVISIONS and data.get("file"):
             # Refuse a ZIP bomb from its directory, before the file is stored.
             upload = data["file"]
@@ -352,6 +366,9 @@ class ImportForm(Form):
             "code_property": data["code_property"] or "code",
             "name_property": data["name_property"] or "name_fa",
             "source_label": data.get("source_label", ""),
+            "updates": (
+                None if data["format"] == importing.DIVISIONS else list(data.get("updates") or [])
+            ),
         }
 
 

@@ -11,6 +11,20 @@ Three formats:
 - `csv`: areas (typically neighborhoods) with a code, names, a parent and optionally a
   latitude and longitude.
 
+What a file may change is chosen per import (`Update`): boundaries, names (with codes and
+parents), populations, and whether areas it has that are not stored yet are created. A
+GeoJSON or CSV file by default changes boundaries and creates new areas (named from the
+file) but leaves stored areas' names and populations alone: a municipality's boundary file
+must not overwrite the official names and census figures. The official divisions change
+everything, as they always did.
+
+New areas take everything the file says of them (names, population, boundary or point),
+whatever is chosen for existing ones.
+
+Besides problems, a plan has warnings, which do not stop it: a boundary partly outside its
+parent's (refused, as a problem, when mostly outside), and a new area named like an
+existing one under a neighbouring parent: see `import_checks`.
+
 Planning only reads, outside any transaction. `actions.import_areas` plans, then writes in
 bounded steps, and writes nothing when the plan has a problem or when it is a dry run.
 """
@@ -29,7 +43,7 @@ from barzan.core.text import clean, parse_decimal, search_key, to_latin_digits
 
 from . import geometry
 from .geometry import Placement, place
-from .models import Area, AreaLevel
+from .models import Area, AreaImport, AreaLevel
 
 DIVISIONS = "divisions"
 GEOJSON = "geojson"
@@ -66,6 +80,42 @@ PROVINCE_NAMES_EN = {
 }  # fmt: skip
 
 CREATED, CHANGED, UNCHANGED = "created", "changed", "unchanged"
+
+Update = AreaImport.Update
+ALL_UPDATES = frozenset(Update.values)
+# Which stored fields each choice lets a file change.
+UPDATED_FIELDS = {
+    Update.BOUNDARIES: ("boundary",),
+    Update.NAMES: ("name_fa", "name_en", "code", "parent"),
+    Update.POPULATION: ("population",),
+}
+
+
+def default_updates(format: str) -> frozenset:
+    """What a file of `format` changes unless told otherwise (see the module's docstring)."""
+    if format == DIVISIONS:
+        return ALL_UPDATES
+    return frozenset({Update.BOUNDARIES, Update.NEW})
+
+
+def parse_updates(text: str) -> frozenset:
+    """Read a comma-separated list of `Update` values; ValueError names an unknown one."""
+    chosen = frozenset(part.strip().lower() for part in str(text).split(",") if part.strip())
+    unknown = sorted(chosen - ALL_UPDATES)
+    if unknown:
+        raise ValueError(", ".join(unknown))
+    return chosen
+
+
+def updates_text(updates) -> str:
+    """The stored form of a set of `Update` values, in a fixed order."""
+    return ",".join(value for value in Update.values if value in updates)
+
+
+def name_key(name: str) -> str:
+    """The form names are matched in: every comparison of an imported name with stored
+    names goes through here (alternative names will join it)."""
+    return search_key(name)
 
 
 # A file that cannot be read at all (not the rows in it); the same class as
@@ -125,9 +175,18 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     applied: bool = False
     dry_run: bool = True
+    updates: frozenset = ALL_UPDATES
+    warnings: list[Problem] = field(default_factory=list)
 
     def add(self, where: str, message) -> None:
         self.problems.append(Problem(where, str(message)))
+
+    def warn(self, where: str, message) -> None:
+        self.warnings.append(Problem(where, str(message)))
+
+    @property
+    def repaired(self) -> list[Row]:
+        return [row for row in self.rows if row.repaired]
 
     def with_status(self, status: str) -> list[Row]:
         return [row for row in self.rows if row.status == status]
@@ -259,18 +318,19 @@ class Existing:
         self.by_code = {(area.level_id, area.code): area for area in areas}
         self.by_name: dict[tuple, list[Area]] = {}
         for area in self.by_code.values():
-            key = (area.level_id, area.parent_id, search_key(area.name_fa))
+            key = (area.level_id, area.parent_id, name_key(area.name_fa))
             self.by_name.setdefault(key, []).append(area)
 
     def code(self, level, code) -> Area | None:
         return self.by_code.get((level.pk, code))
 
     def named(self, level, parent, name) -> list[Area]:
-        return self.by_name.get((level.pk, parent.pk, search_key(name)), [])
+        return self.by_name.get((level.pk, parent.pk, name_key(name)), [])
 
 
-def compare(row: Row) -> None:
-    """Set the row's status and changes against the stored area it matches."""
+def compare(row: Row, updates=ALL_UPDATES) -> None:
+    """Set the row's status and changes against the stored area it matches, counting only
+    the fields `updates` lets the file change."""
     area = row.area
     if area is None:
         row.status = CREATED
@@ -298,6 +358,8 @@ def compare(row: Row) -> None:
                 changes.append("boundary")
         elif placed.boundary != area.boundary:
             changes.append("boundary")
+    allowed = {name for choice in updates for name in UPDATED_FIELDS.get(choice, ())}
+    changes = [name for name in changes if name in allowed]
     row.changes = changes
     row.status = CHANGED if changes else UNCHANGED
 
@@ -419,18 +481,18 @@ def plan_divisions(content, *, source: str) -> Report:
                 )
                 continue
             seen_codes[code] = line
-            name_key = (
+            seen_key = (
                 id(row.parent_row) if row.parent_row else row.parent.pk,
-                search_key(name_fa),
+                name_key(name_fa),
             )
-            if name_key in seen_names:
+            if seen_key in seen_names:
                 report.add(
                     where + where_line(line, "name"),
                     _("“%(name)s” is also on line %(other)s under the same parent.")
-                    % {"name": name_fa, "other": seen_names[name_key]},
+                    % {"name": name_fa, "other": seen_names[seen_key]},
                 )
                 continue
-            seen_names[name_key] = line
+            seen_names[seen_key] = line
             if level_code == "city" and clean(record["id"]) in coordinates:
                 row.geometry = coordinates[clean(record["id"])]
             row.area = existing.code(level, code)
@@ -485,10 +547,17 @@ class Options:
     name_property: str = "name_fa"
     parent_property: str = "parent_code"
     source_label: str = ""
+    # What the file may change (`Update` values); None: the format's default.
+    updates: frozenset | None = None
+
+    def updates_for(self, format: str) -> frozenset:
+        return default_updates(format) if self.updates is None else frozenset(self.updates)
 
 
 def plan_geojson(content: bytes, *, source: str, options: Options) -> Report:
-    report = Report(source=source, format=GEOJSON)
+    report = Report(source=source, format=GEOJSON, updates=options.updates_for(GEOJSON))
+    # New areas take all the file says of them, their shapes too.
+    shapes = bool({Update.BOUNDARIES, Update.NEW} & report.updates)
     # Parsed in a child process; the features come back one at a time, so that the
     # report holds checked geometries rather than the whole parsed file.
     features = read_json(content, items="features", keep=("type", "crs"))
@@ -531,20 +600,23 @@ def plan_geojson(content: bytes, *, source: str, options: Options) -> Report:
         if not isinstance(properties, dict):
             report.add(where, _("The feature's properties are not an object."))
             continue
-        try:
-            checked = geometry.read_geometry(
-                feature.get("geometry"), allow_point=options.level.code == "neighborhood"
-            )
-        except geometry.GeometryError as error:
-            report.add(where, error.message)
-            continue
+        checked = None
+        if shapes:
+            try:
+                # Heights (a third coordinate) are dropped: GIS exports often carry them.
+                checked = geometry.read_geometry(
+                    feature.get("geometry"), allow_point=options.level.code == "neighborhood"
+                )
+            except geometry.GeometryError as error:
+                report.add(where, error.message)
+                continue
         planner.add(where, properties, checked)
     planner.finish()
     return report
 
 
 def plan_csv(content: bytes, *, source: str, options: Options) -> Report:
-    report = Report(source=source, format=CSV)
+    report = Report(source=source, format=CSV, updates=options.updates_for(CSV))
     header, records = read_csv(decode(content))
     name_column = options.name_property
     if name_column not in header and "name" in header:
@@ -561,7 +633,7 @@ def plan_csv(content: bytes, *, source: str, options: Options) -> Report:
     for line, record in records:
         lat, lon = clean(record.get("latitude") or ""), clean(record.get("longitude") or "")
         checked = None
-        if lat or lon:
+        if (lat or lon) and {Update.BOUNDARIES, Update.NEW} & report.updates:
             try:
                 point = {"type": "Point", "coordinates": [_number(lon), _number(lat)]}
                 checked = geometry.read_geometry(point, allow_point=True)
@@ -599,6 +671,7 @@ class LevelPlanner:
 
     def __init__(self, report: Report, options: Options):
         self.report = report
+        self.updates = report.updates
         self.options = options
         self.level = options.level
         self.existing = Existing([self.level])
@@ -649,10 +722,9 @@ class LevelPlanner:
                 return
             parent = found
         try:
-            population = population_of(properties.get("population") or "")
+            population, bad_population = population_of(properties.get("population") or ""), False
         except ValueError:
-            problem("population", _("The population must be a whole number of people."))
-            return
+            population, bad_population = None, True
         # Codes win over names: a name is matched only when no area has the code.
         area = self.existing.code(self.level, code) if code else None
         if area is None and name_fa and parent is not None:
@@ -665,6 +737,9 @@ class LevelPlanner:
                 )
                 return
             area = named[0] if named else None
+        if bad_population and (area is None or Update.POPULATION in self.updates):
+            problem("population", _("The population must be a whole number of people."))
+            return
         if area is not None:
             if options.parent is not None and not area.path.startswith(options.parent.path):
                 problem(
@@ -677,6 +752,16 @@ class LevelPlanner:
             if not parent_code or parent.pk == area.parent_id:
                 parent = None
         else:
+            if Update.NEW not in self.updates:
+                problem(
+                    options.name_property if name_fa else options.code_property,
+                    _(
+                        "No %(level)s matches “%(name)s” (code %(code)s), and this import may "
+                        "not create new areas."
+                    )
+                    % {"level": self.level, "name": name_fa or "—", "code": code or "—"},
+                )
+                return
             if parent is None:
                 problem(
                     options.parent_property,
@@ -718,18 +803,18 @@ class LevelPlanner:
             )
             return
         parent_key = parent.pk if parent is not None else (area.parent_id if area else None)
-        name_key = (parent_key, search_key(name_fa or (area.name_fa if area else "")))
-        if name_key in self.seen_names:
+        seen_key = (parent_key, name_key(name_fa or (area.name_fa if area else "")))
+        if seen_key in self.seen_names:
             problem(
                 options.name_property,
                 _("“%(name)s” is also at %(other)s under the same parent.")
-                % {"name": name_fa, "other": self.seen_names[name_key]},
+                % {"name": name_fa, "other": self.seen_names[seen_key]},
             )
             return
         if key_code:
             self.seen_codes[key_code] = row.where
-        self.seen_names[name_key] = row.where
-        compare(row)
+        self.seen_names[seen_key] = row.where
+        compare(row, self.updates)
         self.report.rows.append(row)
 
     def finish(self) -> None:

@@ -262,13 +262,30 @@ class AreaImport(ImportJob):
     parent = models.ForeignKey(
         Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    class Update(models.TextChoices):
+        """What an area file may change (see geo.importing)."""
+
+        BOUNDARIES = "boundaries", _("Boundaries (or points)")
+        NAMES = "names", _("Names, codes and parents of existing areas")
+        POPULATION = "population", _("Populations")
+        NEW = "new", _("New areas (with the file's names)")
+
     code_property = models.CharField(max_length=100, default="code")
     name_property = models.CharField(max_length=100, default="name_fa")
     source_label = models.CharField(max_length=200, blank=True)
+    # Comma-separated `Update` values. Imports stored before the choice existed changed
+    # everything, and keep doing so when run again.
+    updates = models.CharField(
+        _("what the file may change"), max_length=100, default="boundaries,names,population,new"
+    )
     created_count = models.PositiveIntegerField(_("areas to create"), default=0)
     changed_count = models.PositiveIntegerField(_("areas to change"), default=0)
     unchanged_count = models.PositiveIntegerField(_("areas left alone"), default=0)
     rows = models.JSONField(default=list, blank=True)
+    # What is worth a look but does not stop the import: boundaries partly outside their
+    # parent's, new areas named like existing ones nearby. Same shape as `problems`.
+    warnings = models.JSONField(default=list, blank=True)
 
     class Meta(ImportJob.Meta):
         verbose_name = _("area import")

@@ -374,6 +374,7 @@ class AreaImportView(ScopedCreateView):
             code_property=settings["code_property"],
             name_property=settings["name_property"],
             source_label=settings["source_label"],
+            updates=settings["updates"],
         )
         return actions.start_area_import(
             actor=self.request.user, area_import=area_import, apply=False
@@ -419,6 +420,11 @@ class AreaImportDetailView(AreaImportFailStaleMixin, ScopedDetailView):
             and job.created_count + job.changed_count > 0
             and may_manage,
             can_rerun=job.status == ImportStatus.FAILED and may_manage,
+            update_labels=[
+                label
+                for value, label in AreaImport.Update.choices
+                if value in job.updates.split(",")
+            ],
         )
         return context
 

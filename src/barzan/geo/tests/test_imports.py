@@ -250,6 +250,8 @@ def test_an_import_is_audited_with_its_counts_and_codes(areas, levels):
         "changed": 0,
         "unchanged": 0,
         "problems": 0,
+        "updates": "boundaries,new",
+        "warnings": 0,
         "codes": ["2301021606001"],
     }
 

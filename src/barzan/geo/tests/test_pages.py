@@ -531,6 +531,7 @@ def upload(client, content: bytes, **fields):
         "file": SimpleUploadedFile("neighborhoods.geojson", content, "application/geo+json"),
         "code_property": "code",
         "name_property": "name_fa",
+        "updates": ["boundaries", "new"],
         **fields,
     }
     return client.post("/areas/import/", data)

@@ -98,7 +98,7 @@ def test_a_dry_run_succeeds_while_another_connection_holds_the_write_lock(fresh)
         )  # fmt: skip
         areas = barzan(
             env, "import", "areas", str(folder / "counties.csv"), "--level", "county",
-            "--dry-run",
+            "--update", "names", "--dry-run",
         )  # fmt: skip
         # The control: writing does need the lock, and gives up after the busy timeout.
         applying = barzan(

@@ -64,6 +64,13 @@ class Command(BaseCommand):
         areas.add_argument("--parent-property", default="parent_code")
         areas.add_argument("--source-label", default="", help="Where the boundaries come from.")
         areas.add_argument(
+            "--update",
+            help="GeoJSON and CSV: what the file may change, comma-separated, of "
+            f"{', '.join(importing.Update.values)} (default: boundaries,new; names and "
+            "populations of existing areas are kept unless listed, and areas not found are "
+            "created only with 'new'). The official divisions change everything.",
+        )
+        areas.add_argument(
             "--dry-run", action="store_true", help="Report what would change; write nothing."
         )
         areas.add_argument("--verbose-report", action="store_true", help="List every row.")
@@ -173,6 +180,8 @@ class Command(BaseCommand):
         else:
             content = path.read_bytes()
             import_options = self.options_for(options)
+        if options["update"] and format == importing.DIVISIONS:
+            raise CommandError("--update is for GeoJSON and CSV files; the divisions change all.")
         report = import_areas(
             actor=None,
             format=format,
@@ -208,7 +217,18 @@ class Command(BaseCommand):
                     f"Several areas have the code {options['parent']!r}: give --parent-level."
                 )
             parent = found[0]
+        updates = None
+        if options["update"]:
+            try:
+                updates = importing.parse_updates(options["update"])
+            except ValueError as error:
+                raise CommandError(
+                    f"--update: unknown {error}; choose from {', '.join(importing.Update.values)}."
+                ) from error
+            if not updates:
+                raise CommandError("--update: name at least one thing the file may change.")
         return importing.Options(
+            updates=updates,
             level=level,
             parent=parent,
             code_property=options["code_property"],
@@ -224,6 +244,8 @@ class Command(BaseCommand):
             f"{state} {report.source}: {counts['created']} to create, {counts['changed']} to "
             f"change, {counts['unchanged']} unchanged, {counts['problems']} problem(s)."
         )
+        if report.format != importing.DIVISIONS:
+            self.stdout.write(f"  May change: {importing.updates_text(report.updates)}.")
         for status in (importing.CREATED, importing.CHANGED):
             rows = report.with_status(status)
             shown = rows if verbose else rows[:LISTED]
@@ -234,5 +256,15 @@ class Command(BaseCommand):
                 )
             if len(rows) > len(shown):
                 self.stdout.write(f"  … and {len(rows) - len(shown)} more {status}.")
+        # Every repair and warning, not the first few: each is a shape someone should look at.
+        for row in report.repaired:
+            self.stdout.write(
+                f"  repaired: {row.where} {row.level.code} {row.code} {row.name_fa or ''}: "
+                f"{row.repaired}"
+            )
+        if report.warnings:
+            self.stdout.write(f"{len(report.warnings)} warning(s), which do not stop the import:")
+        for warning in report.warnings:
+            self.stdout.write(f"  warning: {warning}")
         for problem in report.problems:
             self.stderr.write(f"  {problem}")
