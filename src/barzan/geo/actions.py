@@ -25,13 +25,13 @@ from django.utils.translation import gettext_lazy
 from barzan import audit
 from barzan.access import policy
 from barzan.access.actions import MANAGE, VIEW
-from barzan.core import jobs
+from barzan.core import identifiers, jobs
 from barzan.core.concurrency import check_version, field_values, unchanged
 from barzan.core.models import ImportFailure, ImportStatus
 from barzan.core.text import clean, search_key
 
 from . import geometry, importing
-from .models import Area, AreaCell, AreaImport, AreaLevel, AreaSuccession
+from .models import Area, AreaCell, AreaIdentifier, AreaImport, AreaLevel, AreaSuccession
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,12 @@ AREAS_IMPORT_STOPPED = audit.verb(
     "area.import_stopped", gettext_lazy("Import of areas stopped partway")
 )
 BOUNDARY_SET = audit.verb("area.boundary_set", gettext_lazy("Area boundary set"))
+AREA_IDENTIFIER_ADDED = audit.verb(
+    "area.identifier_added", gettext_lazy("Area identifier from another system added")
+)
+AREA_IDENTIFIER_REMOVED = audit.verb(
+    "area.identifier_removed", gettext_lazy("Area identifier from another system removed")
+)
 
 AUDITED_FIELDS = (
     "code",
@@ -991,3 +997,42 @@ def rerun_area_import(*, actor, area_import: AreaImport) -> AreaImport:
             },
         )
     return _start(actor, area_import, area_import.is_applying)
+
+
+# -- identifiers from other systems
+
+
+@transaction.atomic
+def add_area_identifier(*, actor, area: Area, scheme: str, value: str) -> AreaIdentifier:
+    """Give `area` the identifier `value` in `scheme` (a DHIS2 uid, a ministry's code).
+
+    Adding an identifier the area already has changes nothing; one that names another
+    area is refused.
+    """
+    if actor is not None:
+        policy.require_map_identifiers(actor, area)
+    identifier, is_new = identifiers.prepare(AreaIdentifier, "area", area, scheme, value)
+    if is_new:
+        identifier.save()
+        audit.record(
+            actor=actor,
+            verb=AREA_IDENTIFIER_ADDED,
+            target=area,
+            after={"scheme": identifier.scheme, "value": identifier.value},
+        )
+    return identifier
+
+
+@transaction.atomic
+def remove_area_identifier(*, actor, identifier: AreaIdentifier) -> None:
+    """Remove an identifier of an area; files that use it no longer match the area."""
+    area = identifier.area
+    if actor is not None:
+        policy.require_map_identifiers(actor, area)
+    identifier.delete()
+    audit.record(
+        actor=actor,
+        verb=AREA_IDENTIFIER_REMOVED,
+        target=area,
+        before={"scheme": identifier.scheme, "value": identifier.value},
+    )

@@ -12,12 +12,13 @@ class GeoConfig(AppConfig):
         from barzan.access.actions import VIEW
         from barzan.core import navigation
 
-        from .models import Area, AreaCell, AreaImport, AreaSuccession
+        from .models import Area, AreaCell, AreaIdentifier, AreaImport, AreaSuccession
 
         access.register(Area, area="")
         access.register(AreaSuccession, area="successor")
         access.register(AreaCell, area="area")
         access.register(AreaImport, area="area", owner="created_by")
+        access.register(AreaIdentifier, area="area")
         navigation.register(
             navigation.NavItem(
                 key="areas",
