@@ -383,7 +383,10 @@ def test_the_api_imports_with_id_schemes_after_mapping(
     client, login, areas, catalogue, places, people
 ):
     login(people.admin)
-    url = f"/api/v1/indicators/dataValueSets?dryRun=true&idScheme=uid&area={areas.tehran.pk}&source={catalogue.owner.code}"
+    url = (
+        "/api/v1/indicators/dataValueSets?dryRun=true&idScheme=uid"
+        f"&area={areas.tehran.pk}&source={catalogue.owner.code}"
+    )
     body = json.loads(EXPORT.read_text())
     first = api_post(client, url, body).json()
     assert first["status"] == "ERROR" and first["conflictCount"] == 9
@@ -434,7 +437,10 @@ def test_the_identifiers_api_refuses_out_of_scope_users(client, login, catalogue
 
 def test_the_api_refuses_an_unknown_id_scheme(client, login, areas, catalogue, people):
     login(people.admin)
-    url = f"/api/v1/indicators/dataValueSets?dataElementIdScheme=name&area={areas.tehran.pk}&source={catalogue.owner.code}"
+    url = (
+        "/api/v1/indicators/dataValueSets?dataElementIdScheme=name"
+        f"&area={areas.tehran.pk}&source={catalogue.owner.code}"
+    )
     response = api_post(client, url, json.loads(EXPORT.read_text()))
     assert response.status_code == 422
     assert "Only areas can be matched by name" in response.content.decode()
