@@ -539,6 +539,7 @@ def _save_outcome(value_import: ValueImport, outcome: importing.Outcome) -> None
         problem_count=outcome.problem_count,
         problems=outcome.problems,
         unknown_identifiers=outcome.unknown_identifiers(),
+        id_schemes=outcome.schemes.as_dict(),
         processed_bytes=value_import.file_size,
         heartbeat_at=timezone.now(),
     )

@@ -81,13 +81,14 @@ def parse_scheme(text: str | None, *, kind: str | None = None) -> str:
     return scheme
 
 
-def schemes_from(values: dict) -> IdSchemes:
+def schemes_from(values, base: IdSchemes | None = None) -> IdSchemes:
     """Return the schemes set by DHIS2 parameters in `values` (idScheme, orgUnitIdScheme…).
 
-    Raise ValidationError naming the parameter that is wrong.
+    Kinds `values` does not name keep their scheme in `base` (code by default). Raise
+    ValidationError naming the parameter that is wrong.
     """
     general = values.get(GENERAL_PARAMETER)
-    chosen: dict[str, str] = {}
+    chosen: dict[str, str] = asdict(base or IdSchemes())
     errors: dict[str, str] = {}
     for kind, parameter in PARAMETERS.items():
         text = values.get(parameter) or general

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +32,7 @@ from barzan.geo.names import area_index
 from . import formats, rollups
 from .checks import Rule, ValueProblem, parse
 from .choices import Dimension, IndicatorKind
-from .identifiers import CODE, NAME, IdSchemes
+from .identifiers import CODE, NAME, IdSchemes, schemes_from
 from .models import Breakdown, BreakdownIdentifier, Indicator, IndicatorIdentifier, Period
 from .periods import parse as parse_period
 
@@ -58,6 +59,8 @@ class Outcome:
     applied: bool = False
     indicator_ids: set[int] = field(default_factory=set)
     period_ids: set[int] = field(default_factory=set)
+    # How the file names things: as chosen for the import, or as the file itself says.
+    schemes: IdSchemes = field(default_factory=IdSchemes)
     # Identifiers of an external scheme that matched nothing, by kind, in file order.
     unknown: dict[str, dict[str, None]] = field(default_factory=dict)
 
@@ -286,8 +289,8 @@ def stage(
     so checking takes no write lock on the stored data: run it outside any transaction.
     `apply` writes the staged rows; `drop_staging` forgets them.
     """
-    lookups = Lookups(actor=actor, area=area, schemes=schemes)
-    outcome = Outcome()
+    lookups = None
+    outcome = Outcome(schemes=schemes or IdSchemes())
     batch: list[tuple] = []
     area_name = area.name
     column = {
@@ -299,6 +302,14 @@ def stage(
         try:
             records = formats.read(format, stream)
             for record in records:
+                if isinstance(record, Mapping):
+                    # A reader hands over the file's own idScheme attributes before its
+                    # values; as in DHIS2 they override the ones chosen for the import.
+                    if not _take_file_schemes(record, outcome):
+                        return outcome
+                    continue
+                if lookups is None:
+                    lookups = Lookups(actor=actor, area=area, schemes=outcome.schemes)
                 outcome.rows += 1
                 if isinstance(record, formats.Problem):
                     outcome.add_problem(record.line, record.column, record.message)
@@ -321,6 +332,18 @@ def stage(
     if outcome.problems:
         outcome.problems.sort(key=lambda problem: problem["line"])
     return outcome
+
+
+def _take_file_schemes(attributes: Mapping, outcome: Outcome) -> bool:
+    """Apply a file's idScheme attributes to `outcome.schemes`; False if they are wrong."""
+    try:
+        outcome.schemes = schemes_from(attributes, base=outcome.schemes)
+    except ValidationError as error:
+        for attribute, messages in error.message_dict.items():
+            for message in messages:
+                outcome.add_problem(1, attribute, message)
+        return False
+    return True
 
 
 def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: str):

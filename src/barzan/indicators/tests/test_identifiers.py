@@ -464,3 +464,34 @@ def test_the_command_takes_id_schemes_and_lists_unknown_uids(areas, catalogue, p
         "--id-scheme", "uid",
     )  # fmt: skip
     assert IndicatorValue.objects.count() == 3
+
+
+# -- A file's own idScheme attributes --------------------------------------------------------
+
+
+def test_a_files_own_id_scheme_attributes_override_the_chosen_ones(
+    monkeypatch, areas, catalogue, places
+):
+    """DHIS2: schemes in the payload win over query parameters. A reader hands them over
+    as a mapping before the values."""
+    add_area_identifier(actor=None, area=places.n1, scheme="moh", value="M-1")
+
+    def read(format, stream):
+        yield {"orgUnitIdScheme": "attribute:MOH"}
+        yield formats.Record(1, "households", "M-1", "1402", "", "5")
+
+    monkeypatch.setattr(formats, "read", read)
+    outcome = check(areas.tehran, catalogue.owner, schemes=IdSchemes(area="dhis2"))
+    assert outcome.is_valid, outcome.problems
+    assert outcome.schemes == IdSchemes(area="moh")
+
+
+def test_a_files_unreadable_id_scheme_is_a_problem(monkeypatch, areas, catalogue):
+    def read(format, stream):
+        yield {"dataElementIdScheme": "name"}
+        yield formats.Record(1, "households", "N1", "1402", "", "5")
+
+    monkeypatch.setattr(formats, "read", read)
+    outcome = check(areas.tehran, catalogue.owner, schemes=IdSchemes())
+    assert [(p["line"], p["column"]) for p in outcome.problems] == [(1, "dataElementIdScheme")]
+    assert outcome.problems[0]["message"].startswith("Only areas can be matched by name")
