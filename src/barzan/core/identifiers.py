@@ -14,11 +14,13 @@ within one kind a (scheme, value) names one object, and an object may have sever
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .forms import Form
 from .text import clean
 
 DHIS2 = "dhis2"
@@ -34,8 +36,10 @@ validate_scheme = RegexValidator(
 
 
 def clean_scheme(text: str | None) -> str:
-    """Return `text` as a scheme slug (lowercase, no surrounding space)."""
-    return clean(text).lower()
+    """Return the scheme `text` names: lowercase; `uid` is `dhis2`; DHIS2's `attribute:`
+    prefix goes (`attribute:moh` is `moh`)."""
+    scheme = clean(text).lower().removeprefix("attribute:")
+    return DHIS2 if scheme in ("uid", "id") else scheme
 
 
 def check_value(scheme: str, value: str) -> None:
@@ -106,3 +110,18 @@ def prepare(model: type[ExternalIdentifier], owner_field: str, owner, scheme: st
         )
     identifier.full_clean(validate_constraints=False)
     return identifier, True
+
+
+class IdentifierForm(Form):
+    """One identifier to add on an object's identifiers page: its scheme and value."""
+
+    scheme = forms.CharField(
+        label=_("Scheme"),
+        max_length=60,
+        initial=DHIS2,
+        help_text=_(
+            "dhis2 (or uid) for a DHIS2 uid, or the short name of another system's "
+            "identifiers, such as moh."
+        ),
+    )
+    value = forms.CharField(label=_("Identifier"), max_length=100)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import identifier_views, views
 
 app_name = "geo"
 
@@ -28,4 +28,9 @@ urlpatterns = [
     path("<int:pk>/boundary/", views.AreaBoundaryView.as_view(), name="area_boundary"),
     path("<int:pk>/split/", views.AreaSplitView.as_view(), name="area_split"),
     path("<int:pk>/merge/", views.AreaMergeView.as_view(), name="area_merge"),
+    path(
+        "<int:pk>/identifiers/",
+        identifier_views.AreaIdentifiersView.as_view(),
+        name="area_identifiers",
+    ),
 ]

@@ -16,11 +16,10 @@ from dataclasses import asdict, dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from barzan.core.identifiers import DHIS2, SCHEME_PATTERN, clean_scheme
+from barzan.core.identifiers import SCHEME_PATTERN, clean_scheme
 
 CODE = "code"
 NAME = "name"
-UID = "uid"
 KINDS = ("indicator", "area", "breakdown")
 # The DHIS2 parameter (and file attribute) that sets each kind's scheme.
 PARAMETERS = {
@@ -58,12 +57,8 @@ class IdSchemes:
 def parse_scheme(text: str | None, *, kind: str | None = None) -> str:
     """Return the scheme `text` names (`code`, `name` or a slug); raise ValidationError."""
     scheme = clean_scheme(text)
-    if scheme.startswith("attribute:"):
-        scheme = scheme.removeprefix("attribute:")
     if scheme in ("", CODE):
         return CODE
-    if scheme in (UID, "id"):
-        return DHIS2
     if scheme == NAME:
         if kind not in (None, "area"):
             raise ValidationError(

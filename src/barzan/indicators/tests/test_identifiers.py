@@ -495,3 +495,48 @@ def test_a_files_unreadable_id_scheme_is_a_problem(monkeypatch, areas, catalogue
     outcome = check(areas.tehran, catalogue.owner, schemes=IdSchemes())
     assert [(p["line"], p["column"]) for p in outcome.problems] == [(1, "dataElementIdScheme")]
     assert outcome.problems[0]["message"].startswith("Only areas can be matched by name")
+
+
+# -- The identifiers pages of an indicator and an area ---------------------------------------
+
+
+def test_a_manager_adds_and_removes_an_indicators_identifier(client, login, catalogue, people):
+    login(people.tehran_manager)
+    url = "/indicators/households/identifiers/"
+    detail = client.get("/indicators/households/").content.decode()
+    assert "data-identifiers-link" in detail
+    response = client.post(url, {"scheme": "uid", "value": "f7n9E0hX8qk"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    identifier = IndicatorIdentifier.objects.get()
+    assert (identifier.scheme, identifier.value) == ("dhis2", "f7n9E0hX8qk")
+    assert 'data-identifier="dhis2:f7n9E0hX8qk"' in client.get(url).content.decode()
+
+    refused = client.post(url, {"scheme": "dhis2", "value": "not-a-uid"})
+    assert refused.status_code == 200
+    assert "is not a DHIS2 uid" in refused.content.decode()
+
+    assert client.post(url, {"remove": identifier.pk}).status_code == 302
+    assert not IndicatorIdentifier.objects.exists()
+    assert AuditEvent.objects.filter(verb=actions.IDENTIFIER_REMOVED).count() == 1
+
+
+def test_a_manager_adds_an_areas_identifier(client, login, places, people):
+    login(people.tehran_manager)
+    response = client.post(
+        f"/areas/{places.n1.pk}/identifiers/", {"scheme": "moh", "value": "TH-N1"}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert AreaIdentifier.objects.get().area == places.n1
+
+
+def test_identifiers_pages_refuse_out_of_scope_users(client, login, catalogue, places, people):
+    login(people.isfahan_manager)
+    assert client.get(f"/areas/{places.n1.pk}/identifiers/").status_code == 404
+    assert client.get("/indicators/households/identifiers/").status_code == 403
+    login(people.tehran_analyst)
+    assert client.get(f"/areas/{places.n1.pk}/identifiers/").status_code == 403
+    response = client.post(
+        f"/areas/{places.n1.pk}/identifiers/", {"scheme": "moh", "value": "TH-N1"}
+    )
+    assert response.status_code == 403
+    assert not AreaIdentifier.objects.exists()

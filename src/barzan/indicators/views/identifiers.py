@@ -1,11 +1,11 @@
 """
-Mapping a file's unknown identifiers once: after that, the same file (and every later one
-from the same system) matches.
+An indicator's identifiers in other systems, and mapping a file's unknown identifiers
+once: after that, the same file (and every later one from the same system) matches.
 
 An import whose file names things by another system's identifiers (DHIS2 uids, a
-ministry's codes) lists those Barzan does not know; this page maps each to an indicator,
-an area or a breakdown, saves the mappings (`actions.map_identifiers`) and checks the
-file again.
+ministry's codes) lists those Barzan does not know; its mapping page maps each to an
+indicator, an area or a breakdown, saves the mappings (`actions.map_identifiers`) and
+checks the file again.
 """
 
 from django.contrib import messages
@@ -16,11 +16,33 @@ from django.utils.translation import gettext_lazy as _
 
 from barzan.access import policy
 from barzan.access.views import ScopedUpdateView
+from barzan.geo.identifier_views import IdentifiersView
 
 from .. import actions
 from ..choices import ImportStatus
 from ..identifier_forms import MapIdentifiersForm
-from ..models import ValueImport
+from ..models import Indicator, IndicatorIdentifier, ValueImport
+
+
+class IndicatorIdentifiersView(IdentifiersView):
+    """An indicator's identifiers in other systems (a DHIS2 dataElement uid…)."""
+
+    model = Indicator
+    identifier_model = IndicatorIdentifier
+    owner_field = "indicator"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+
+    def get_base_queryset(self):
+        return Indicator.objects.select_related("owner__area")
+
+    def add(self, scheme, value):
+        actions.add_indicator_identifier(
+            actor=self.request.user, indicator=self.object, scheme=scheme, value=value
+        )
+
+    def remove(self, identifier):
+        actions.remove_identifier(actor=self.request.user, identifier=identifier)
 
 
 class ImportIdentifiersView(ScopedUpdateView):
@@ -67,6 +89,11 @@ class ImportIdentifiersView(ScopedUpdateView):
 
 
 urlpatterns = [
+    path(
+        "<indicator_code:code>/identifiers/",
+        IndicatorIdentifiersView.as_view(),
+        name="indicator_identifiers",
+    ),
     path(
         "imports/<int:pk>/identifiers/",
         ImportIdentifiersView.as_view(),
