@@ -778,8 +778,7 @@ def map_identifiers(
         scheme = schemes.external(kind)
         if scheme is None:
             raise ValidationError(
-                _("This file names %(kind)s by code or name: there is nothing to map.")
-                % {"kind": kind}
+                _("The file names these by Barzan's codes or names: there is nothing to map.")
             )
         for value, target in mapping.items():
             add(actor=actor, scheme=scheme, value=value, **{owner: target})
