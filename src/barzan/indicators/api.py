@@ -736,9 +736,12 @@ def import_data_value_set(request, query: Query[ImportQuery]):
     written, each complete, and sending the same values again writes the rest.
 
     A DHIS2 dataValueSet in JSON (`Content-Type: application/json`) or an ADX message
-    (`application/adx+xml`); identifiers are codes and periods Barzan's Jalali codes
-    (ADX: the first Gregorian day and a duration). The answer is a DHIS2 import summary:
-    `status` SUCCESS or ERROR, `importCount`, and each conflict with its position.
+    (`application/adx+xml`); identifiers are codes unless `idScheme` (or
+    `dataElementIdScheme`, `orgUnitIdScheme`, `categoryOptionComboIdScheme`) says `uid`,
+    `name` (areas) or a named scheme, mapped with `POST /identifiers`; periods are
+    Barzan's Jalali codes (ADX: the first Gregorian day and a duration). The answer is a
+    DHIS2 import summary: `status` SUCCESS or ERROR, `importCount`, and each conflict with
+    its position.
     """
     content_type = (request.content_type or "").lower()
     if content_type in ADX_TYPES:

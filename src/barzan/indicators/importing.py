@@ -179,6 +179,12 @@ class Lookups:
                     self.areas[value] = (pk, path)
                 else:
                     self.elsewhere.add(value)
+        # How a file's text becomes a key: codes without case, names by their search key,
+        # external identifiers exactly.
+        self._fold = {
+            kind: {CODE: str.casefold, NAME: search_key}.get(getattr(schemes, kind), str)
+            for kind in ("indicator", "area", "breakdown")
+        }
         # None: every row in `area` may be entered; else the grants that allow entering.
         self.grants: list | None = None
         if actor is not None:
@@ -186,20 +192,17 @@ class Lookups:
             if not any(g.organization_id is None and g.covers_path(area.path) for g in capturing):
                 self.grants = capturing
 
-    def key(self, kind: str, text: str, *, cleaned: bool = False) -> str:
-        """Return the key `text` is looked up by among the `kind` objects."""
-        scheme = getattr(self.schemes, kind)
-        if scheme == NAME:
-            return search_key(text)
-        text = clean(text) if cleaned else text
-        return text.casefold() if scheme == CODE else text
-
     def find(self, kind: str, table: dict, text: str):
-        """Return (key, match) for `text`; codes are tried as written before cleaning."""
-        key = self.key(kind, text)
+        """Return (key, match) for `text` among the `kind` objects in `table`.
+
+        Codes are tried as written first: cleaning (direction marks, Persian digits)
+        costs more than the rest of the row and is needed only when that fails.
+        """
+        fold = self._fold[kind]
+        key = fold(text)
         found = table.get(key)
         if found is None:
-            key = self.key(kind, text, cleaned=True)
+            key = fold(clean(text))
             found = table.get(key)
         return key, found
 
@@ -351,8 +354,6 @@ def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: 
     line = record.line
     good = True
     schemes = lookups.schemes
-    # Codes are looked up as written first; cleaning (direction marks, Persian digits)
-    # costs more than the rest of the row and is needed only when that fails.
     indicator_key, indicator = lookups.find("indicator", lookups.indicators, record.indicator)
     if indicator is None:
         if schemes.indicator == CODE:
