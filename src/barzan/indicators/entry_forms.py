@@ -206,6 +206,7 @@ class ImportValuesForm(Form):
 
     # How the file names what it holds (DHIS2's idScheme); empty is by code.
     indicator_scheme = forms.CharField(
+        widget=forms.TextInput(attrs={"dir": "ltr", "placeholder": "code"}),
         label=_("Indicators are named by"),
         required=False,
         max_length=60,
@@ -215,6 +216,7 @@ class ImportValuesForm(Form):
         ),
     )
     area_scheme = forms.CharField(
+        widget=forms.TextInput(attrs={"dir": "ltr", "placeholder": "code"}),
         label=_("Areas are named by"),
         required=False,
         max_length=60,
@@ -224,6 +226,7 @@ class ImportValuesForm(Form):
         ),
     )
     breakdown_scheme = forms.CharField(
+        widget=forms.TextInput(attrs={"dir": "ltr", "placeholder": "code"}),
         label=_("Breakdowns are named by"),
         required=False,
         max_length=60,

@@ -83,6 +83,8 @@ class MapIdentifiersForm(Form):
             for index, value in enumerate(values):
                 name = f"{kind}_{index}"
                 field = choices[kind]()
+                # Added after the base form styled its fields.
+                field.widget.attrs["class"] = "form-select"
                 field.required = False
                 field.label = value
                 field.help_text = _("Identifier in the scheme «%(scheme)s»") % {"scheme": scheme}
