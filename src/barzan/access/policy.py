@@ -372,6 +372,27 @@ class AccessPolicy:
         if not self.can_administer(user, account):
             raise PermissionDenied
 
+    # -- identifiers from other systems
+
+    def can_map_identifiers(self, user, obj=None) -> bool:
+        """Return whether `user` may give `obj` identifiers of other systems (a DHIS2 uid).
+
+        Whoever manages an indicator or an area maps its identifiers. Breakdowns (and
+        other rows with no area of their own) are shared by every indicator, so mapping
+        them takes a managing grant over the whole tree. Without `obj`: whether the user
+        may map anything at all.
+        """
+        if obj is None:
+            return any(MANAGE in grant.actions for grant in self.grants(user))
+        if self.registry.is_registered(obj.__class__):
+            return self.can(user, MANAGE, obj)
+        return any(grant.is_root and MANAGE in grant.actions for grant in self.grants(user))
+
+    def require_map_identifiers(self, user, obj=None) -> None:
+        """Raise PermissionDenied unless `user` may map identifiers of `obj`."""
+        if not self.can_map_identifiers(user, obj):
+            raise PermissionDenied
+
 
 policy = AccessPolicy(registry)
 
@@ -389,4 +410,6 @@ organizations_of = policy.organizations_of
 grants = policy.grants
 can_administer = policy.can_administer
 require_administer = policy.require_administer
+can_map_identifiers = policy.can_map_identifiers
+require_map_identifiers = policy.require_map_identifiers
 forget = policy.forget

@@ -25,13 +25,21 @@ from django.utils.translation import gettext_lazy
 from barzan import audit
 from barzan.access import policy
 from barzan.access.actions import MANAGE, VIEW
-from barzan.core import jalali, jobs
+from barzan.core import identifiers, jalali, jobs
 from barzan.core.concurrency import check_version, field_values, unchanged
 from barzan.core.models import ImportFailure, ImportStatus
 from barzan.core.text import clean, normalize, search_key
 
 from . import geometry, import_checks, importing, names
-from .models import Area, AreaCell, AreaImport, AreaLevel, AreaName, AreaSuccession
+from .models import (
+    Area,
+    AreaCell,
+    AreaIdentifier,
+    AreaImport,
+    AreaLevel,
+    AreaName,
+    AreaSuccession,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +58,12 @@ AREA_NAME_ADDED = audit.verb("area.name_added", gettext_lazy("Alternative name a
 AREA_NAME_REMOVED = audit.verb("area.name_removed", gettext_lazy("Alternative name removed"))
 KNOWN_NAMES_ADDED = audit.verb(
     "area.known_names_added", gettext_lazy("Known former names and spellings added")
+)
+AREA_IDENTIFIER_ADDED = audit.verb(
+    "area.identifier_added", gettext_lazy("Area identifier from another system added")
+)
+AREA_IDENTIFIER_REMOVED = audit.verb(
+    "area.identifier_removed", gettext_lazy("Area identifier from another system removed")
 )
 
 NAME_FIELDS = ("name", "language", "kind", "valid_from", "valid_to", "source")
@@ -1227,3 +1241,42 @@ def rerun_area_import(*, actor, area_import: AreaImport) -> AreaImport:
             },
         )
     return _start(actor, area_import, area_import.is_applying)
+
+
+# -- identifiers from other systems
+
+
+@transaction.atomic
+def add_area_identifier(*, actor, area: Area, scheme: str, value: str) -> AreaIdentifier:
+    """Give `area` the identifier `value` in `scheme` (a DHIS2 uid, a ministry's code).
+
+    Adding an identifier the area already has changes nothing; one that names another
+    area is refused.
+    """
+    if actor is not None:
+        policy.require_map_identifiers(actor, area)
+    identifier, is_new = identifiers.prepare(AreaIdentifier, "area", area, scheme, value)
+    if is_new:
+        identifier.save()
+        audit.record(
+            actor=actor,
+            verb=AREA_IDENTIFIER_ADDED,
+            target=area,
+            after={"scheme": identifier.scheme, "value": identifier.value},
+        )
+    return identifier
+
+
+@transaction.atomic
+def remove_area_identifier(*, actor, identifier: AreaIdentifier) -> None:
+    """Remove an identifier of an area; files that use it no longer match the area."""
+    area = identifier.area
+    if actor is not None:
+        policy.require_map_identifiers(actor, area)
+    identifier.delete()
+    audit.record(
+        actor=actor,
+        verb=AREA_IDENTIFIER_REMOVED,
+        target=area,
+        before={"scheme": identifier.scheme, "value": identifier.value},
+    )

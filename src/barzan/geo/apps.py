@@ -12,13 +12,14 @@ class GeoConfig(AppConfig):
         from barzan.access.actions import VIEW
         from barzan.core import navigation
 
-        from .models import Area, AreaCell, AreaImport, AreaName, AreaSuccession
+        from .models import Area, AreaCell, AreaIdentifier, AreaImport, AreaName, AreaSuccession
 
         access.register(Area, area="")
         access.register(AreaSuccession, area="successor")
         access.register(AreaCell, area="area")
         access.register(AreaName, area="area")
         access.register(AreaImport, area="area", owner="created_by")
+        access.register(AreaIdentifier, area="area")
         navigation.register(
             navigation.NavItem(
                 key="areas",

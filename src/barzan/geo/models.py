@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from barzan.core import jobs
+from barzan.core.identifiers import ExternalIdentifier
 from barzan.core.models import ImportJob, NamedModel, TimestampedModel, VersionedModel
 
 from .querysets import AreaQuerySet
@@ -173,6 +174,23 @@ class AreaName(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AreaIdentifier(ExternalIdentifier):
+    """The area's identifier in another system: a DHIS2 orgUnit uid, a ministry's code."""
+
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="identifiers", verbose_name=_("area")
+    )
+
+    class Meta(ExternalIdentifier.Meta):
+        verbose_name = _("area identifier")
+        verbose_name_plural = _("area identifiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "value"], name="geo_area_identifier_unique_in_scheme"
+            )
+        ]
 
 
 class AreaSuccession(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import identifier_views, views
 
 app_name = "geo"
 
@@ -35,4 +35,9 @@ urlpatterns = [
     path("<int:pk>/split/", views.AreaSplitView.as_view(), name="area_split"),
     path("<int:pk>/merge/", views.AreaMergeView.as_view(), name="area_merge"),
     path("<int:pk>/end/", views.AreaEndView.as_view(), name="area_end"),
+    path(
+        "<int:pk>/identifiers/",
+        identifier_views.AreaIdentifiersView.as_view(),
+        name="area_identifiers",
+    ),
 ]

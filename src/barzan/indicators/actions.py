@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from barzan import audit
 from barzan.access import policy
 from barzan.access.actions import CAPTURE, MANAGE
-from barzan.core import jobs
+from barzan.core import identifiers, jobs
 from barzan.core.concurrency import check_version, field_values, unchanged
 from barzan.core.exceptions import ConcurrentEditError
 from barzan.core.models import ImportFailure, ImportStatus
@@ -30,10 +30,13 @@ from barzan.core.text import clean, clean_multiline
 from . import importing, rollups
 from .checks import Rule, ValueProblem, parse
 from .choices import Dimension
+from .identifiers import IdSchemes
 from .models import (
     Breakdown,
+    BreakdownIdentifier,
     DataSet,
     Indicator,
+    IndicatorIdentifier,
     IndicatorValue,
     ValidationRule,
     ValueChange,
@@ -53,6 +56,12 @@ VALUES_IMPORT_STOPPED = audit.verb(
     "indicator_value.import_stopped", _("Import of figures stopped partway")
 )
 VALUES_IMPORT_RERUN = audit.verb("indicator_value.import_rerun", _("Import of figures run again"))
+IDENTIFIER_ADDED = audit.verb(
+    "indicator.identifier_added", _("Identifier from another system added")
+)
+IDENTIFIER_REMOVED = audit.verb(
+    "indicator.identifier_removed", _("Identifier from another system removed")
+)
 RULE_CREATED = audit.verb("validation_rule.created", _("Validation rule created"))
 RULE_CHANGED = audit.verb("validation_rule.changed", _("Validation rule changed"))
 
@@ -427,8 +436,13 @@ def _remember(actor, indicator, area, period, breakdown, old, new, when) -> None
 # -- imports
 
 
-def upload_values(*, actor, upload, format: str, area, source) -> ValueImport:
-    """Store an uploaded file and register it for checking; nothing is read yet."""
+def upload_values(
+    *, actor, upload, format: str, area, source, schemes: IdSchemes | None = None
+) -> ValueImport:
+    """Store an uploaded file and register it for checking; nothing is read yet.
+
+    `schemes` says how the file names indicators, areas and breakdowns (codes by default).
+    """
     if actor is not None:
         policy.require(actor, CAPTURE, area)
     stored_name, size = jobs.store_upload(upload, prefix="values")
@@ -440,6 +454,7 @@ def upload_values(*, actor, upload, format: str, area, source) -> ValueImport:
         stored_name=stored_name,
         file_size=size,
         format=format,
+        id_schemes=(schemes or IdSchemes()).as_dict(),
         status=ImportStatus.QUEUED,
     )
 
@@ -468,6 +483,7 @@ def run_import(*, actor, value_import: ValueImport, apply: bool) -> ValueImport:
                 stream=handle,
                 format=value_import.format,
                 progress=lambda rows: heartbeat(processed_bytes=handle.tell()),
+                schemes=IdSchemes.of(value_import.id_schemes),
             )
         _save_outcome(value_import, outcome)
         if apply and outcome.is_valid:
@@ -522,6 +538,8 @@ def _save_outcome(value_import: ValueImport, outcome: importing.Outcome) -> None
         unchanged_count=outcome.unchanged,
         problem_count=outcome.problem_count,
         problems=outcome.problems,
+        unknown_identifiers=outcome.unknown_identifiers(),
+        id_schemes=outcome.schemes.as_dict(),
         processed_bytes=value_import.file_size,
         heartbeat_at=timezone.now(),
     )
@@ -608,7 +626,16 @@ def rerun_import(*, actor, value_import: ValueImport) -> ValueImport:
     return _start(actor, value_import, value_import.is_applying)
 
 
-def import_values(*, actor, stream, format: str, area, source, dry_run: bool = False):
+def import_values(
+    *,
+    actor,
+    stream,
+    format: str,
+    area,
+    source,
+    dry_run: bool = False,
+    schemes: IdSchemes | None = None,
+):
     """Check and (unless `dry_run`) apply a stream of values in one go; return the Outcome.
 
     For commands, the API and the demo: no file is kept and no ValueImport is written.
@@ -620,7 +647,9 @@ def import_values(*, actor, stream, format: str, area, source, dry_run: bool = F
         policy.require(actor, CAPTURE, area)
     with importing.without_mmap():
         try:
-            outcome = importing.stage(actor=actor, area=area, stream=stream, format=format)
+            outcome = importing.stage(
+                actor=actor, area=area, stream=stream, format=format, schemes=schemes
+            )
             if dry_run or not outcome.is_valid:
                 importing.drop_staging()
                 return outcome
@@ -656,3 +685,102 @@ def import_values(*, actor, stream, format: str, area, source, dry_run: bool = F
             importing.drop_staging()
             raise
     return outcome
+
+
+# -- identifiers from other systems
+
+
+@transaction.atomic
+def add_indicator_identifier(
+    *, actor, indicator: Indicator, scheme: str, value: str
+) -> IndicatorIdentifier:
+    """Give `indicator` the identifier `value` in `scheme` (a DHIS2 dataElement uid…).
+
+    Adding an identifier the indicator already has changes nothing; one that names
+    another indicator is refused.
+    """
+    if actor is not None:
+        policy.require_map_identifiers(actor, indicator)
+    identifier, is_new = identifiers.prepare(
+        IndicatorIdentifier, "indicator", indicator, scheme, value
+    )
+    if is_new:
+        identifier.save()
+        audit.record(
+            actor=actor,
+            verb=IDENTIFIER_ADDED,
+            target=indicator,
+            after={"scheme": identifier.scheme, "value": identifier.value},
+        )
+    return identifier
+
+
+@transaction.atomic
+def add_breakdown_identifier(
+    *, actor, breakdown: Breakdown, scheme: str, value: str
+) -> BreakdownIdentifier:
+    """Give `breakdown` the identifier `value` in `scheme` (a DHIS2 categoryOptionCombo uid)."""
+    if actor is not None:
+        policy.require_map_identifiers(actor, breakdown)
+    identifier, is_new = identifiers.prepare(
+        BreakdownIdentifier, "breakdown", breakdown, scheme, value
+    )
+    if is_new:
+        identifier.save()
+        audit.record(
+            actor=actor,
+            verb=IDENTIFIER_ADDED,
+            target=breakdown,
+            after={"scheme": identifier.scheme, "value": identifier.value},
+        )
+    return identifier
+
+
+@transaction.atomic
+def remove_identifier(*, actor, identifier: IndicatorIdentifier | BreakdownIdentifier) -> None:
+    """Remove an identifier of an indicator or a breakdown."""
+    owner = getattr(identifier, "indicator", None) or identifier.breakdown
+    if actor is not None:
+        policy.require_map_identifiers(actor, owner)
+    identifier.delete()
+    audit.record(
+        actor=actor,
+        verb=IDENTIFIER_REMOVED,
+        target=owner,
+        before={"scheme": identifier.scheme, "value": identifier.value},
+    )
+
+
+@transaction.atomic
+def map_identifiers(
+    *,
+    actor,
+    schemes: IdSchemes,
+    indicators: dict | None = None,
+    areas: dict | None = None,
+    breakdowns: dict | None = None,
+) -> int:
+    """Save what a file's unknown identifiers stand for, all or none; return how many.
+
+    `indicators`, `areas` and `breakdowns` map an identifier to the object it names, in
+    the scheme `schemes` gives that kind. Importing the file again then matches them.
+    """
+    from barzan.geo.actions import add_area_identifier
+
+    count = 0
+    for kind, mapping, add, owner in (
+        ("indicator", indicators, add_indicator_identifier, "indicator"),
+        ("area", areas, add_area_identifier, "area"),
+        ("breakdown", breakdowns, add_breakdown_identifier, "breakdown"),
+    ):
+        if not mapping:
+            continue
+        scheme = schemes.external(kind)
+        if scheme is None:
+            raise ValidationError(
+                _("The file names these by Barzan's codes or names: there is nothing to map.")
+            )
+        for value, target in mapping.items():
+            add(actor=actor, scheme=scheme, value=value, **{owner: target})
+            count += 1
+    return count

@@ -38,11 +38,13 @@ from barzan.core.api import (
 )
 from barzan.core.errors import error_response
 from barzan.core.text import clean
+from barzan.geo.actions import add_area_identifier
 from barzan.geo.models import Area
 from barzan.registry.models import Organization
 
 from . import actions, display, formats, readers
 from .choices import Aggregation, Dimension, Direction, IndicatorKind, PeriodType, ValueType
+from .identifiers import CODE, IdSchemes, parse_scheme, schemes_from
 from .models import Breakdown, DataSet, Indicator, IndicatorValue, Period
 from .periods import parse as parse_period
 
@@ -335,6 +337,50 @@ class ImportQuery(Schema):
         max_length=64,
         description="Code of the organization that reported the figures; by default yours.",
     )
+    id_scheme: str | None = Field(
+        None,
+        alias="idScheme",
+        max_length=60,
+        description="How the values name everything: `code` (the default), `uid` (DHIS2 "
+        "uids), `name` (areas only) or a named scheme (`moh`, `attribute:moh`).",
+    )
+    data_element_id_scheme: str | None = Field(
+        None, alias="dataElementIdScheme", max_length=60, description="For indicators."
+    )
+    org_unit_id_scheme: str | None = Field(
+        None, alias="orgUnitIdScheme", max_length=60, description="For areas."
+    )
+    category_option_combo_id_scheme: str | None = Field(
+        None, alias="categoryOptionComboIdScheme", max_length=60, description="For breakdowns."
+    )
+
+    def schemes(self) -> IdSchemes:
+        return schemes_from(
+            {
+                "idScheme": self.id_scheme,
+                "dataElementIdScheme": self.data_element_id_scheme,
+                "orgUnitIdScheme": self.org_unit_id_scheme,
+                "categoryOptionComboIdScheme": self.category_option_combo_id_scheme,
+            }
+        )
+
+
+class IdentifierIn(InputSchema):
+    scheme: str = Field(
+        max_length=60, description="`uid` (a DHIS2 uid) or a named scheme such as `moh`."
+    )
+    value: str = Field(max_length=100, description="The identifier in that scheme.")
+    indicator: str | None = Field(None, max_length=64, description="An indicator code.")
+    area_id: Id | None = Field(None, description="Or an area id.")
+    breakdown: str | None = Field(None, max_length=40, description="Or a breakdown code.")
+
+
+class IdentifierOut(Schema):
+    scheme: str
+    value: str
+    indicator: str | None = None
+    area_id: int | None = None
+    breakdown: str | None = None
 
 
 class ImportCount(Schema):
@@ -690,9 +736,12 @@ def import_data_value_set(request, query: Query[ImportQuery]):
     written, each complete, and sending the same values again writes the rest.
 
     A DHIS2 dataValueSet in JSON (`Content-Type: application/json`) or an ADX message
-    (`application/adx+xml`); identifiers are codes and periods Barzan's Jalali codes
-    (ADX: the first Gregorian day and a duration). The answer is a DHIS2 import summary:
-    `status` SUCCESS or ERROR, `importCount`, and each conflict with its position.
+    (`application/adx+xml`); identifiers are codes unless `idScheme` (or
+    `dataElementIdScheme`, `orgUnitIdScheme`, `categoryOptionComboIdScheme`) says `uid`,
+    `name` (areas) or a named scheme, mapped with `POST /identifiers`; periods are
+    Barzan's Jalali codes (ADX: the first Gregorian day and a duration). The answer is a
+    DHIS2 import summary: `status` SUCCESS or ERROR, `importCount`, and each conflict with
+    its position.
     """
     content_type = (request.content_type or "").lower()
     if content_type in ADX_TYPES:
@@ -717,6 +766,7 @@ def import_data_value_set(request, query: Query[ImportQuery]):
         _visible_area(request, query.area) if query.area is not None else _top_capture_area(request)
     )
     source = _source(request, query.source)
+    schemes = query.schemes()
     try:
         outcome = actions.import_values(
             actor=request.user,
@@ -725,6 +775,7 @@ def import_data_value_set(request, query: Query[ImportQuery]):
             area=area,
             source=source,
             dry_run=query.dry_run,
+            schemes=schemes,
         )
     except jobs.StepFailed as stopped:
         # Each step written is whole, and sending the same values again writes the rest.
@@ -738,6 +789,52 @@ def import_data_value_set(request, query: Query[ImportQuery]):
             code="import_stopped",
         )
     return _summary(outcome, dry_run=query.dry_run)
+
+
+@router.post(
+    "/identifiers",
+    response={201: IdentifierOut, **WRITE_ERRORS},
+    summary="Map another system's identifier to an indicator, an area or a breakdown",
+)
+def add_identifier(request, payload: IdentifierIn):
+    """Save that `value` in `scheme` (a DHIS2 uid, a ministry's code) names one object.
+
+    Give exactly one of `indicator`, `area_id` or `breakdown`. Imports with that scheme
+    (`idScheme=uid`…) then match it. Whoever manages the indicator or area may map it;
+    breakdowns, shared by every indicator, need a grant over the whole country.
+    """
+    targets = [payload.indicator, payload.area_id, payload.breakdown]
+    if sum(target is not None for target in targets) != 1:
+        raise ValidationError(
+            {"indicator": _("Give exactly one of indicator, area_id or breakdown.")}
+        )
+    scheme = parse_scheme(payload.scheme, kind="indicator")
+    if scheme == CODE:
+        raise ValidationError({"scheme": _("Codes are Barzan's own: choose another scheme.")})
+    if payload.area_id is not None:
+        area = _visible_area(request, payload.area_id)
+        found = add_area_identifier(
+            actor=request.user, area=area, scheme=scheme, value=payload.value
+        )
+        return Status(201, {"scheme": found.scheme, "value": found.value, "area_id": area.pk})
+    if payload.indicator is not None:
+        indicator = router.get_object(
+            request, Indicator.objects.all(), VIEW, code=clean(payload.indicator)
+        )
+        found = actions.add_indicator_identifier(
+            actor=request.user, indicator=indicator, scheme=scheme, value=payload.value
+        )
+        return Status(
+            201, {"scheme": found.scheme, "value": found.value, "indicator": indicator.code}
+        )
+    _require_reader(request)
+    breakdown = Breakdown.objects.filter(code=clean(payload.breakdown)).first()
+    if breakdown is None:
+        raise Http404
+    found = actions.add_breakdown_identifier(
+        actor=request.user, breakdown=breakdown, scheme=scheme, value=payload.value
+    )
+    return Status(201, {"scheme": found.scheme, "value": found.value, "breakdown": breakdown.code})
 
 
 # -- Effective figures -----------------------------------------------------------------------

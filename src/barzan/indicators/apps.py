@@ -19,6 +19,7 @@ class IndicatorsConfig(AppConfig):
             DataSet,
             Indicator,
             IndicatorAggregate,
+            IndicatorIdentifier,
             IndicatorValue,
             ValidationRule,
             ValueChange,
@@ -31,6 +32,7 @@ class IndicatorsConfig(AppConfig):
         access.register(Indicator, area="owner__area", shared_view=True)
         access.register(DataSet, area="owner__area", shared_view=True)
         access.register(ValidationRule, area="left__owner__area", shared_view=True)
+        access.register(IndicatorIdentifier, area="indicator__owner__area", shared_view=True)
         # A grant bound to an agency reaches only the figures of the agency's indicators.
         access.register(IndicatorValue, area="area", organization="indicator__owner")
         access.register(IndicatorAggregate, area="area", organization="indicator__owner")

@@ -9,6 +9,7 @@ from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from barzan.access import policy
@@ -22,6 +23,7 @@ from barzan.registry.models import Organization
 
 from . import formats
 from .choices import PeriodType
+from .identifiers import KINDS, IdSchemes, parse_scheme
 from .models import DataSet, Period
 
 # How many periods the entry form offers, counting back from the current one.
@@ -201,6 +203,65 @@ class ImportValuesForm(Form):
             first = areas.first()
             if first is not None:
                 self.initial.setdefault("area", first.pk)
+
+    # How the file names what it holds (DHIS2's idScheme); empty is by code.
+    indicator_scheme = forms.CharField(
+        widget=forms.TextInput(attrs={"dir": "ltr", "placeholder": "code"}),
+        label=_("Indicators are named by"),
+        required=False,
+        max_length=60,
+        help_text=_(
+            "code (Barzan's codes, the default), uid (DHIS2 uids) or the short name of "
+            "another system's identifiers, such as moh. DHIS2: dataElementIdScheme."
+        ),
+    )
+    area_scheme = forms.CharField(
+        widget=forms.TextInput(attrs={"dir": "ltr", "placeholder": "code"}),
+        label=_("Areas are named by"),
+        required=False,
+        max_length=60,
+        help_text=_(
+            "code, uid, name (the area's name within the chosen area) or the short name of "
+            "another system's identifiers. DHIS2: orgUnitIdScheme."
+        ),
+    )
+    breakdown_scheme = forms.CharField(
+        widget=forms.TextInput(attrs={"dir": "ltr", "placeholder": "code"}),
+        label=_("Breakdowns are named by"),
+        required=False,
+        max_length=60,
+        help_text=_(
+            "code, uid or the short name of another system's identifiers. "
+            "DHIS2: categoryOptionComboIdScheme."
+        ),
+    )
+    ADVANCED_FIELDS = ("indicator_scheme", "area_scheme", "breakdown_scheme")
+
+    def basic_fields(self):
+        return [field for field in self if field.name not in self.ADVANCED_FIELDS]
+
+    def advanced_fields(self):
+        return [field for field in self if field.name in self.ADVANCED_FIELDS]
+
+    def _clean_scheme(self, kind: str) -> str:
+        try:
+            return parse_scheme(self.cleaned_data.get(f"{kind}_scheme"), kind=kind)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+
+    def clean_indicator_scheme(self):
+        return self._clean_scheme("indicator")
+
+    def clean_area_scheme(self):
+        return self._clean_scheme("area")
+
+    def clean_breakdown_scheme(self):
+        return self._clean_scheme("breakdown")
+
+    def schemes(self) -> IdSchemes:
+        """Return how the file names indicators, areas and breakdowns."""
+        data = self.cleaned_data
+        return IdSchemes(**{kind: data[f"{kind}_scheme"] for kind in KINDS})
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,16 +25,21 @@ from django.utils.translation import gettext as _
 from barzan.access import policy
 from barzan.access.actions import CAPTURE
 from barzan.core import jobs
-from barzan.core.text import clean, clean_multiline
+from barzan.core.text import clean, clean_multiline, search_key
+from barzan.geo.models import AreaIdentifier
+from barzan.geo.names import area_index
 
 from . import formats, rollups
 from .checks import Rule, ValueProblem, parse
 from .choices import Dimension, IndicatorKind
-from .models import Breakdown, Indicator, Period
+from .identifiers import CODE, NAME, IdSchemes, schemes_from
+from .models import Breakdown, BreakdownIdentifier, Indicator, IndicatorIdentifier, Period
 from .periods import parse as parse_period
 
 # Problems kept for the report; the count is always exact.
 MAX_PROBLEMS_KEPT = 10_000
+# Unknown identifiers kept per kind for mapping; a file naming more is mapped in rounds.
+MAX_UNKNOWN_KEPT = 500
 _BATCH = 10_000
 _PROGRESS_EVERY = 1_000
 
@@ -53,6 +59,10 @@ class Outcome:
     applied: bool = False
     indicator_ids: set[int] = field(default_factory=set)
     period_ids: set[int] = field(default_factory=set)
+    # How the file names things: as chosen for the import, or as the file itself says.
+    schemes: IdSchemes = field(default_factory=IdSchemes)
+    # Identifiers of an external scheme that matched nothing, by kind, in file order.
+    unknown: dict[str, dict[str, None]] = field(default_factory=dict)
 
     @property
     def is_valid(self) -> bool:
@@ -62,6 +72,15 @@ class Outcome:
         self.problem_count += 1
         if len(self.problems) < MAX_PROBLEMS_KEPT:
             self.problems.append({"line": line, "column": column, "message": str(message)})
+
+    def add_unknown(self, kind: str, value: str) -> None:
+        known = self.unknown.setdefault(kind, {})
+        if len(known) < MAX_UNKNOWN_KEPT:
+            known[value] = None
+
+    def unknown_identifiers(self) -> dict[str, list[str]]:
+        """Return the unknown identifiers by kind, as saved for the mapping page."""
+        return {kind: list(values) for kind, values in self.unknown.items() if values}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +93,17 @@ class _IndicatorInfo:
 
 
 class Lookups:
-    """Every code a file may use, read once, limited to what `actor` may enter in `area`."""
+    """Every identifier a file may use, read once, limited to what `actor` may enter in `area`.
 
-    def __init__(self, *, actor, area):
+    Each kind is matched by the scheme `schemes` gives it: Barzan's codes (compared
+    without case), an external scheme's identifiers (compared exactly: DHIS2 uids are
+    case-sensitive) or, for areas, normalised names under `area`.
+    """
+
+    def __init__(self, *, actor, area, schemes: IdSchemes | None = None):
         self.area = area
-        self.indicators = {
+        self.schemes = schemes = schemes or IdSchemes()
+        by_code = {
             indicator.code.casefold(): _IndicatorInfo(
                 id=indicator.pk,
                 rule=Rule.of(indicator),
@@ -94,33 +119,92 @@ class Lookups:
                 "numerator", "denominator"
             )
         }
+        if schemes.indicator == CODE:
+            self.indicators = by_code
+        else:
+            by_id = {info.id: info for info in by_code.values()}
+            self.indicators = {
+                value: by_id[pk]
+                for value, pk in IndicatorIdentifier.objects.filter(
+                    scheme=schemes.indicator
+                ).values_list("value", "indicator_id")
+                if pk in by_id
+            }
         self.periods = dict(Period.objects.values_list("code", "id"))
-        self.breakdowns = {
+        breakdowns = {
             code.casefold(): (pk, dimension)
             for code, pk, dimension in Breakdown.objects.values_list("code", "id", "dimension")
         }
-        self.breakdowns["default"] = self.breakdowns["total"]
-        self.breakdowns[""] = self.breakdowns["total"]
+        if schemes.breakdown == CODE:
+            self.breakdowns = breakdowns
+        else:
+            self.breakdowns = {
+                value: (pk, dimension)
+                for value, pk, dimension in BreakdownIdentifier.objects.filter(
+                    scheme=schemes.breakdown
+                ).values_list("value", "breakdown_id", "breakdown__dimension")
+            }
+        # DHIS2 writes the total as `default` (or leaves it out) whatever the scheme.
+        self.breakdowns["default"] = breakdowns["total"]
+        self.breakdowns[""] = breakdowns["total"]
         # Codes are unique among the current areas of a level; across levels they may
-        # repeat, and such a code is reported as ambiguous rather than guessed.
+        # repeat, and such a code (or a name several areas share) is reported as
+        # ambiguous rather than guessed.
         self.areas: dict[str, tuple[int, str]] = {}
         self.ambiguous: set[str] = set()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT code, id, path FROM geo_area WHERE valid_to IS NULL AND path LIKE %s",
-                [area.path + "%"],
-            )
-            for code, pk, path in cursor.fetchall():
-                key = code.casefold()
-                if key in self.areas:
+        # Identifiers of the scheme that name an area outside `area`, or an ended one.
+        self.elsewhere: set[str] = set()
+        if schemes.area == CODE:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT code, id, path FROM geo_area WHERE valid_to IS NULL AND path LIKE %s",
+                    [area.path + "%"],
+                )
+                for code, pk, path in cursor.fetchall():
+                    key = code.casefold()
+                    if key in self.areas:
+                        self.ambiguous.add(key)
+                    self.areas[key] = (pk, path)
+        elif schemes.area == NAME:
+            for key, found in area_index(area).items():
+                self.areas[key] = found[0]
+                if len({pk for pk, _path in found}) > 1:
                     self.ambiguous.add(key)
-                self.areas[key] = (pk, path)
+        else:
+            rows = AreaIdentifier.objects.filter(scheme=schemes.area).values_list(
+                "value", "area_id", "area__path", "area__valid_to"
+            )
+            for value, pk, path, valid_to in rows:
+                if valid_to is None and path.startswith(area.path):
+                    self.areas[value] = (pk, path)
+                else:
+                    self.elsewhere.add(value)
+        # How a file's text becomes a key: codes without case, names by their search key,
+        # external identifiers exactly.
+        self._fold = {
+            kind: {CODE: str.casefold, NAME: search_key}.get(getattr(schemes, kind), str)
+            for kind in ("indicator", "area", "breakdown")
+        }
         # None: every row in `area` may be entered; else the grants that allow entering.
         self.grants: list | None = None
         if actor is not None:
             capturing = [g for g in policy.grants(actor) if CAPTURE in g.actions]
             if not any(g.organization_id is None and g.covers_path(area.path) for g in capturing):
                 self.grants = capturing
+
+    def find(self, kind: str, table: dict, text: str):
+        """Return (key, match) for `text` among the `kind` objects in `table`.
+
+        Codes are tried as written first: cleaning (direction marks, Persian digits)
+        costs more than the rest of the row and is needed only when that fails.
+        """
+        fold = self._fold[kind]
+        key = fold(text)
+        found = table.get(key)
+        if found is None:
+            key = fold(clean(text))
+            found = table.get(key)
+        return key, found
 
     def may_enter(self, path: str, owner_id: int) -> bool:
         if self.grants is None:
@@ -200,6 +284,7 @@ def stage(
     stream,
     format: str,
     progress: Callable[[int], None] | None = None,
+    schemes: IdSchemes | None = None,
 ) -> Outcome:
     """Read `stream`, check every row, and load the good ones into the staging table.
 
@@ -207,8 +292,8 @@ def stage(
     so checking takes no write lock on the stored data: run it outside any transaction.
     `apply` writes the staged rows; `drop_staging` forgets them.
     """
-    lookups = Lookups(actor=actor, area=area)
-    outcome = Outcome()
+    lookups = None
+    outcome = Outcome(schemes=schemes or IdSchemes())
     batch: list[tuple] = []
     area_name = area.name
     column = {
@@ -220,6 +305,14 @@ def stage(
         try:
             records = formats.read(format, stream)
             for record in records:
+                if isinstance(record, Mapping):
+                    # A reader hands over the file's own idScheme attributes before its
+                    # values; as in DHIS2 they override the ones chosen for the import.
+                    if not _take_file_schemes(record, outcome):
+                        return outcome
+                    continue
+                if lookups is None:
+                    lookups = Lookups(actor=actor, area=area, schemes=outcome.schemes)
                 outcome.rows += 1
                 if isinstance(record, formats.Problem):
                     outcome.add_problem(record.line, record.column, record.message)
@@ -244,21 +337,36 @@ def stage(
     return outcome
 
 
+def _take_file_schemes(attributes: Mapping, outcome: Outcome) -> bool:
+    """Apply a file's idScheme attributes to `outcome.schemes`; False if they are wrong."""
+    try:
+        outcome.schemes = schemes_from(attributes, base=outcome.schemes)
+    except ValidationError as error:
+        for attribute, messages in error.message_dict.items():
+            for message in messages:
+                outcome.add_problem(1, attribute, message)
+        return False
+    return True
+
+
 def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: str):
     """Return the staging row for `record`, or None after noting what is wrong with it."""
     line = record.line
     good = True
-    # Codes are looked up as written first; cleaning (direction marks, Persian digits)
-    # costs more than the rest of the row and is needed only when that fails.
-    indicator = lookups.indicators.get(record.indicator.casefold()) or lookups.indicators.get(
-        clean(record.indicator).casefold()
-    )
+    schemes = lookups.schemes
+    indicator_key, indicator = lookups.find("indicator", lookups.indicators, record.indicator)
     if indicator is None:
-        outcome.add_problem(
-            line,
-            column["indicator"],
-            _("There is no indicator with the code «%(code)s».") % {"code": record.indicator},
-        )
+        if schemes.indicator == CODE:
+            message = _("There is no indicator with the code «%(code)s».") % {
+                "code": record.indicator
+            }
+        else:
+            outcome.add_unknown("indicator", indicator_key)
+            message = _(
+                "No indicator has the identifier «%(value)s» in the scheme «%(scheme)s»; "
+                "map it to an indicator, then check the file again."
+            ) % {"value": record.indicator, "scheme": schemes.indicator}
+        outcome.add_problem(line, column["indicator"], message)
         good = False
     elif indicator.calculated_from:
         outcome.add_problem(
@@ -268,26 +376,41 @@ def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: 
             % {"code": record.indicator, "parts": indicator.calculated_from},
         )
         good = False
-    area_key = record.area.casefold()
-    found = lookups.areas.get(area_key)
+    area_key, found = lookups.find("area", lookups.areas, record.area)
     if found is None:
-        area_key = clean(record.area).casefold()
-        found = lookups.areas.get(area_key)
-    if found is None:
-        outcome.add_problem(
-            line,
-            column["area"],
-            _("There is no current area with the code «%(code)s» in %(area)s.")
-            % {"code": record.area, "area": area_name},
-        )
+        if schemes.area == CODE:
+            message = _("There is no current area with the code «%(code)s» in %(area)s.") % {
+                "code": record.area,
+                "area": area_name,
+            }
+        elif schemes.area == NAME:
+            message = _("There is no current area named «%(name)s» in %(area)s.") % {
+                "name": record.area,
+                "area": area_name,
+            }
+        elif area_key in lookups.elsewhere:
+            message = _(
+                "The area with the identifier «%(value)s» is not a current area in %(area)s."
+            ) % {"value": record.area, "area": area_name}
+        else:
+            outcome.add_unknown("area", area_key)
+            message = _(
+                "No area has the identifier «%(value)s» in the scheme «%(scheme)s»; "
+                "map it to an area, then check the file again."
+            ) % {"value": record.area, "scheme": schemes.area}
+        outcome.add_problem(line, column["area"], message)
         good = False
     elif area_key in lookups.ambiguous:
-        outcome.add_problem(
-            line,
-            column["area"],
-            _("The code «%(code)s» belongs to areas at two levels; it cannot be told apart.")
-            % {"code": record.area},
-        )
+        if schemes.area == NAME:
+            message = _(
+                "Several areas in %(area)s are named «%(name)s»; match areas by code or by "
+                "an identifier instead."
+            ) % {"name": record.area, "area": area_name}
+        else:
+            message = _(
+                "The code «%(code)s» belongs to areas at two levels; it cannot be told apart."
+            ) % {"code": record.area}
+        outcome.add_problem(line, column["area"], message)
         good = False
     period_id = lookups.periods.get(record.period)
     if period_id is None:
@@ -304,15 +427,21 @@ def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: 
             % {"code": record.period},
         )
         good = False
-    breakdown = lookups.breakdowns.get(record.breakdown.casefold())
+    breakdown_key, breakdown = lookups.find("breakdown", lookups.breakdowns, record.breakdown)
+    if breakdown is None and record.breakdown.casefold() == "default":
+        breakdown = lookups.breakdowns["default"]
     if breakdown is None:
-        breakdown = lookups.breakdowns.get(clean(record.breakdown).casefold())
-    if breakdown is None:
-        outcome.add_problem(
-            line,
-            column["breakdown"],
-            _("There is no breakdown with the code «%(code)s».") % {"code": record.breakdown},
-        )
+        if schemes.breakdown == CODE:
+            message = _("There is no breakdown with the code «%(code)s».") % {
+                "code": record.breakdown
+            }
+        else:
+            outcome.add_unknown("breakdown", breakdown_key)
+            message = _(
+                "No breakdown has the identifier «%(value)s» in the scheme «%(scheme)s»; "
+                "map it to a breakdown, then check the file again."
+            ) % {"value": record.breakdown, "scheme": schemes.breakdown}
+        outcome.add_problem(line, column["breakdown"], message)
         good = False
     elif (
         indicator is not None

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from barzan.core import jalali, jobs
+from barzan.core.identifiers import ExternalIdentifier
 from barzan.core.models import ImportJob, NamedModel, TimestampedModel, VersionedModel
 from barzan.core.text import to_persian_digits
 
@@ -191,6 +192,40 @@ class Indicator(NamedModel, TimestampedModel, VersionedModel):
             }
         if errors:
             raise ValidationError(errors)
+
+
+class IndicatorIdentifier(ExternalIdentifier):
+    """The indicator's identifier in another system: a DHIS2 dataElement uid, a ministry's code."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="identifiers", verbose_name=_("indicator")
+    )
+
+    class Meta(ExternalIdentifier.Meta):
+        verbose_name = _("indicator identifier")
+        verbose_name_plural = _("indicator identifiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "value"], name="indicators_indicator_identifier_unique"
+            )
+        ]
+
+
+class BreakdownIdentifier(ExternalIdentifier):
+    """The breakdown's identifier in another system: a DHIS2 categoryOptionCombo uid."""
+
+    breakdown = models.ForeignKey(
+        Breakdown, on_delete=models.CASCADE, related_name="identifiers", verbose_name=_("breakdown")
+    )
+
+    class Meta(ExternalIdentifier.Meta):
+        verbose_name = _("breakdown identifier")
+        verbose_name_plural = _("breakdown identifiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "value"], name="indicators_breakdown_identifier_unique"
+            )
+        ]
 
 
 class DataSet(NamedModel, TimestampedModel, VersionedModel):
@@ -506,6 +541,12 @@ class ValueImport(ImportJob):
     new_count = models.PositiveIntegerField(_("new values"), default=0)
     changed_count = models.PositiveIntegerField(_("changed values"), default=0)
     unchanged_count = models.PositiveIntegerField(_("unchanged values"), default=0)
+    # How the file names indicators, areas and breakdowns: {"indicator": "dhis2", ...};
+    # a kind left out is matched by code.
+    id_schemes = models.JSONField(_("identifier schemes"), default=dict, blank=True)
+    # Identifiers of an external scheme the check did not know, for the mapping page:
+    # {"indicator": ["fbfJHSPpUQD", ...], "area": [...], "breakdown": [...]}.
+    unknown_identifiers = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta(ImportJob.Meta):
         verbose_name = _("value import")

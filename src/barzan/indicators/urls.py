@@ -1,4 +1,4 @@
-from .views import catalogue, entry, imports, profile
+from .views import catalogue, entry, identifiers, imports, profile
 
 app_name = "indicators"
 
@@ -6,5 +6,6 @@ urlpatterns = [
     *catalogue.urlpatterns,
     *entry.urlpatterns,
     *imports.urlpatterns,
+    *identifiers.urlpatterns,
     *profile.urlpatterns,
 ]

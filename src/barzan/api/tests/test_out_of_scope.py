@@ -393,6 +393,13 @@ PAGES = [
         "post",
         lambda i, areas: {"date": "1404/01/01", "reason": "از بیرون", "confirm": "on"},
     ),
+    Page("geo:area_identifiers", lambda i: {"pk": i.county.pk}),
+    Page(
+        "geo:area_identifiers",
+        lambda i: {"pk": i.county.pk},
+        "post",
+        lambda i, areas: {"scheme": "moh", "value": "ISF-1"},
+    ),
     Page("registry:organization_detail", lambda i: {"code": i.organization.code}),
     Page("registry:organization_update", lambda i: {"code": i.organization.code}),
     Page(
@@ -433,6 +440,8 @@ PAGES = [
     Page("indicators:import_problems", import_of),
     Page("indicators:import_apply", import_of, "post"),
     Page("indicators:import_rerun", import_of, "post"),
+    Page("indicators:import_identifiers", import_of),
+    Page("indicators:import_identifiers", import_of, "post"),
     # An import of areas under an Isfahan county.
     Page("geo:import_detail", lambda i: {"pk": i.area_import.pk}),
     Page("geo:import_progress", lambda i: {"pk": i.area_import.pk}),
@@ -470,6 +479,8 @@ VISIBLE_PAGES = [
     Page("indicators:dataset_update", lambda i: {"code": ISFAHAN_DATA_SET}, "post", data_set_form),
     Page("indicators:rule_update", lambda i: {"code": ISFAHAN_RULE}),
     Page("indicators:rule_update", lambda i: {"code": ISFAHAN_RULE}, "post", rule_form),
+    # Adding an identifier is tested in indicators/tests/test_identifiers.py.
+    Page("indicators:indicator_identifiers", lambda i: {"code": ISFAHAN_INDICATOR}),
 ]
 
 
@@ -825,6 +836,17 @@ OPERATIONS = [
         body=lambda i, areas, organizations: isfahan_data_values(i),
         query=lambda i: {"source": i.organization.code},
         label="source",
+    ),
+    Operation(
+        "post",
+        "/api/v1/indicators/identifiers",
+        lambda i: {},
+        body=lambda i, areas, organizations: {
+            "scheme": "moh",
+            "value": "ISF-1",
+            "area_id": i.county.pk,
+        },
+        label="area",
     ),
 ]
 

@@ -31,6 +31,7 @@ from barzan.core.tables import JalaliDateTimeColumn, NumberColumn, Table
 from .. import actions
 from ..choices import ImportStatus
 from ..entry_forms import ImportValuesForm
+from ..identifiers import KINDS, IdSchemes
 from ..models import ValueImport
 
 PROBLEMS_PER_PAGE = 100
@@ -113,6 +114,7 @@ class ImportCreateView(ScopedCreateView):
             format=data["format"],
             area=data["area"],
             source=data["source"],
+            schemes=form.schemes(),
         )
         return actions.start_import(actor=self.request.user, value_import=value_import, apply=False)
 
@@ -157,8 +159,27 @@ class ImportDetailView(FailStaleMixin, ScopedDetailView):
             template_url=template_url(),
             can_rerun=value_import.status == ImportStatus.FAILED
             and policy.can(self.request.user, CAPTURE, value_import),
+            unknown_identifiers=_unknown_identifiers(value_import),
+            can_map_identifiers=value_import.status == ImportStatus.CHECKED
+            and policy.can_map_identifiers(self.request.user),
         )
         return context
+
+
+def _unknown_identifiers(value_import) -> list[tuple[str, str, list[str]]]:
+    """Return (kind's label, scheme, identifiers) for each kind the check did not know."""
+    labels = {
+        "indicator": gettext("Indicators"),
+        "area": gettext("Areas"),
+        "breakdown": gettext("Breakdowns"),
+    }
+    schemes = IdSchemes.of(value_import.id_schemes)
+    unknown = value_import.unknown_identifiers or {}
+    return [
+        (labels[kind], schemes.external(kind) or "", unknown[kind])
+        for kind in KINDS
+        if unknown.get(kind)
+    ]
 
 
 class ImportProgressView(FailStaleMixin, ScopedDetailView):

@@ -8,6 +8,7 @@ any problem writes nothing and lists every problem.
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
@@ -18,6 +19,7 @@ from barzan.geo.models import Area, AreaLevel
 from barzan.indicators import actions as indicator_actions
 from barzan.indicators import formats as value_formats
 from barzan.indicators.entry_forms import format_for
+from barzan.indicators.identifiers import schemes_from
 from barzan.registry.models import Organization
 
 LISTED = 20
@@ -94,6 +96,22 @@ class Command(BaseCommand):
         values.add_argument(
             "--dry-run", action="store_true", help="Report what would change; write nothing."
         )
+        values.add_argument(
+            "--id-scheme",
+            help="How the file names everything (DHIS2's idScheme): code (the default), uid "
+            "(DHIS2 uids), name (areas only) or a named scheme such as moh.",
+        )
+        values.add_argument(
+            "--data-element-id-scheme",
+            help="How the file names indicators (overrides --id-scheme).",
+        )
+        values.add_argument(
+            "--org-unit-id-scheme", help="How the file names areas (overrides --id-scheme)."
+        )
+        values.add_argument(
+            "--category-option-combo-id-scheme",
+            help="How the file names breakdowns (overrides --id-scheme).",
+        )
 
     def handle(self, *args, kind, **options):
         translation.activate("en")
@@ -117,6 +135,17 @@ class Command(BaseCommand):
         if source is None:
             raise CommandError(f"No organization has the code {options['source']!r}.")
         area = self.area_for(options["area"], options["area_level"])
+        try:
+            schemes = schemes_from(
+                {
+                    "idScheme": options.get("id_scheme"),
+                    "dataElementIdScheme": options.get("data_element_id_scheme"),
+                    "orgUnitIdScheme": options.get("org_unit_id_scheme"),
+                    "categoryOptionComboIdScheme": options.get("category_option_combo_id_scheme"),
+                }
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         with path.open("rb") as stream:
             outcome = indicator_actions.import_values(
                 actor=None,
@@ -125,6 +154,7 @@ class Command(BaseCommand):
                 area=area,
                 source=source,
                 dry_run=dry_run,
+                schemes=schemes,
             )
         state = "Imported" if outcome.applied else ("Dry run" if dry_run else "Checked")
         self.stdout.write(
@@ -134,6 +164,11 @@ class Command(BaseCommand):
         for problem in outcome.problems:
             self.stderr.write(
                 f"  line {problem['line']}, column {problem['column']}: {problem['message']}"
+            )
+        for kind, values in outcome.unknown_identifiers().items():
+            self.stderr.write(
+                f"  unknown {kind} identifiers in scheme {getattr(schemes, kind)}: "
+                + ", ".join(values)
             )
         if outcome.problem_count > len(outcome.problems):
             self.stderr.write(
