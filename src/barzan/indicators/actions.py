@@ -480,6 +480,7 @@ def run_import(*, actor, value_import: ValueImport, apply: bool) -> ValueImport:
                     "new": outcome.new,
                     "changed": outcome.changed,
                     "unchanged": outcome.unchanged,
+                    "hidden": outcome.hidden,
                 }
                 if resumed_after:
                     after["resumed_after_steps"] = resumed_after
@@ -520,6 +521,7 @@ def _save_outcome(value_import: ValueImport, outcome: importing.Outcome) -> None
         new_count=outcome.new,
         changed_count=outcome.changed,
         unchanged_count=outcome.unchanged,
+        hidden_count=outcome.hidden,
         problem_count=outcome.problem_count,
         problems=outcome.problems,
         processed_bytes=value_import.file_size,
@@ -637,6 +639,7 @@ def import_values(*, actor, stream, format: str, area, source, dry_run: bool = F
                         "new": outcome.new,
                         "changed": outcome.changed,
                         "unchanged": outcome.unchanged,
+                        "hidden": outcome.hidden,
                     },
                 )
 

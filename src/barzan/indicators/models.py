@@ -506,6 +506,11 @@ class ValueImport(ImportJob):
     new_count = models.PositiveIntegerField(_("new values"), default=0)
     changed_count = models.PositiveIntegerField(_("changed values"), default=0)
     unchanged_count = models.PositiveIntegerField(_("unchanged values"), default=0)
+    hidden_count = models.PositiveIntegerField(
+        _("hidden cells skipped"),
+        default=0,
+        help_text=_("Cells an export wrote as a suppressed small count («<5»): never written."),
+    )
 
     class Meta(ImportJob.Meta):
         verbose_name = _("value import")
