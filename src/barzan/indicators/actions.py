@@ -496,6 +496,7 @@ def run_import(*, actor, value_import: ValueImport, apply: bool) -> ValueImport:
                     "new": outcome.new,
                     "changed": outcome.changed,
                     "unchanged": outcome.unchanged,
+                    "hidden": outcome.hidden,
                 }
                 if resumed_after:
                     after["resumed_after_steps"] = resumed_after
@@ -536,6 +537,7 @@ def _save_outcome(value_import: ValueImport, outcome: importing.Outcome) -> None
         new_count=outcome.new,
         changed_count=outcome.changed,
         unchanged_count=outcome.unchanged,
+        hidden_count=outcome.hidden,
         problem_count=outcome.problem_count,
         problems=outcome.problems,
         unknown_identifiers=outcome.unknown_identifiers(),
@@ -666,6 +668,7 @@ def import_values(
                         "new": outcome.new,
                         "changed": outcome.changed,
                         "unchanged": outcome.unchanged,
+                        "hidden": outcome.hidden,
                     },
                 )
 

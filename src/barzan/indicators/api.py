@@ -23,7 +23,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from barzan.access import policy
-from barzan.access.actions import CAPTURE, VIEW
+from barzan.access.actions import CAPTURE, EXPORT, VIEW
 from barzan.access.api import ScopedRouter
 from barzan.core import jalali, jobs
 from barzan.core.api import (
@@ -42,7 +42,7 @@ from barzan.geo.actions import add_area_identifier
 from barzan.geo.models import Area
 from barzan.registry.models import Organization
 
-from . import actions, display, formats, readers
+from . import actions, display, exports, formats, readers
 from .choices import Aggregation, Dimension, Direction, IndicatorKind, PeriodType, ValueType
 from .identifiers import CODE, IdSchemes, parse_scheme, schemes_from
 from .models import Breakdown, DataSet, Indicator, IndicatorValue, Period
@@ -310,6 +310,18 @@ class ValueFilters(Schema):
     breakdown: str | None = Field(None, max_length=40, description="A breakdown code.")
 
 
+class ExportQuery(Schema):
+    area: Id = Field(description="An area id.")
+    below: bool = Field(False, description="The whole subtree, the area included.")
+    period: str | None = Field(None, max_length=20, description="A period code.")
+    indicator: str | None = Field(None, max_length=64, description="An indicator code.")
+    format: str = Field(
+        formats.CSV,
+        max_length=20,
+        description="`csv` (Barzan), `xlsx`, `dhis2_json`, `dhis2_csv` or `adx`.",
+    )
+
+
 class ValueIn(InputSchema):
     indicator: str = Field(max_length=64, description="An indicator code.")
     area_id: Id
@@ -388,6 +400,10 @@ class ImportCount(Schema):
     updated: int = Field(description="Values that changed.")
     ignored: int = Field(description="Values already stored as sent, or not imported.")
     deleted: int
+    hidden: int = Field(
+        description="Cells an export wrote as a suppressed small count (`<5`): skipped, "
+        "never stored; counted in `ignored` too."
+    )
 
 
 class ImportConflict(Schema):
@@ -608,6 +624,69 @@ def list_values(request, filters: Query[ValueFilters]):
     return values.order_by("pk")
 
 
+@router.get(
+    "/values/export",
+    response={200: None, **ERRORS},
+    summary="Export raw values as a file",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file, in any format values are imported in.",
+                "content": {
+                    item.content_type.split(";")[0]: {
+                        "schema": {"type": "string", "format": "binary"}
+                    }
+                    for item in exports.EXPORT_FORMATS.values()
+                },
+            }
+        }
+    },
+)
+def export_values(request, query: Query[ExportQuery]):
+    """The raw figures of an area (and with `below` all under it) in a file that imports
+    back as it is. A small count you may not see is written `<5`; importing the file
+    again skips those cells and counts them as `hidden`."""
+    chosen = clean(query.format).casefold()
+    if chosen not in exports.EXPORT_FORMATS:
+        raise ValidationError(
+            {
+                "format": _("Choose one of the formats %(formats)s.")
+                % {"formats": ", ".join(exports.EXPORT_FORMATS)}
+            }
+        )
+    router.require_kind(request, IndicatorValue, EXPORT)
+    area = router.get_object(request, _areas(), EXPORT, pk=query.area)
+    period = None
+    if query.period:
+        spec = parse_period(query.period)
+        period = Period.objects.filter(code=spec.code).first() if spec else None
+        if period is None:
+            raise _unknown_period("period", query.period)
+    indicator = None
+    if query.indicator:
+        indicator = (
+            router.scope(request, Indicator.objects.all(), VIEW)
+            .filter(code=clean(query.indicator))
+            .first()
+        )
+        if indicator is None:
+            raise ValidationError(
+                {
+                    "indicator": _("There is no indicator with the code «%(code)s».")
+                    % {"code": query.indicator}
+                }
+            )
+    rows = exports.value_rows(
+        user=request.user, area=area, below=query.below, period=period, indicator=indicator
+    )
+    stem = f"values-{area.code}" + (f"-{period.code}" if period else "")
+    try:
+        return exports.file_response(chosen, rows, stem=stem)
+    except ValueError as error:
+        message = _("Too many figures for one sheet (%(error)s): choose CSV.")
+        raise ValidationError({"format": message % {"error": error}}) from None
+
+
 def _lookup(queryset, field: str, code: str, message):
     """Return the row of `queryset` with `code`, or refuse the field with `message` (422)."""
     found = queryset.filter(code=code).first()
@@ -703,8 +782,9 @@ def _summary(outcome, *, dry_run: bool) -> dict:
         "importCount": {
             "imported": outcome.new if valid else 0,
             "updated": outcome.changed if valid else 0,
-            "ignored": outcome.unchanged if valid else outcome.rows,
+            "ignored": outcome.unchanged + outcome.hidden if valid else outcome.rows,
             "deleted": 0,
+            "hidden": outcome.hidden,
         },
         "conflictCount": outcome.problem_count,
         "conflicts": [

@@ -23,6 +23,7 @@ the total is withheld only when no part is left to hide.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,7 +32,7 @@ from fractions import Fraction
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from barzan.core.text import format_number, localize_digits
+from barzan.core.text import clean, format_number, localize_digits
 
 from .choices import ValueType
 
@@ -101,6 +102,19 @@ def suppressed_label() -> str:
 def export_label() -> str:
     """What an export writes for a suppressed count: "<5", in Latin digits."""
     return f"<{threshold()}"
+
+
+# What an export wrote for a suppressed count, whatever the threshold was then: "<5",
+# the Persian page's «کمتر از ۵», or a typographic ‹ for <.
+_HIDDEN_MARKER = re.compile(r"(?:<|‹|کمتر از)\s*[0-9]+")
+
+
+def is_hidden_marker(text: str) -> bool:
+    """Return whether `text` is the mark an export writes for a suppressed count."""
+    text = text.strip()
+    if not text or text[0] not in "<‹ک":
+        return False
+    return _HIDDEN_MARKER.fullmatch(clean(text)) is not None
 
 
 def decimals_for(indicator, value: Decimal) -> int:

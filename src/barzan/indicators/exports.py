@@ -4,21 +4,33 @@ Rows for the files the catalogue pages hand out: raw values, violations, entry t
 Values are read through the access policy, a chunk at a time, so an export of a million
 figures streams without being held in memory; each value is written as the viewer may
 see it (`display.export_value`: a small count is "<5" outside the owning organization,
-and so is a figure secondary suppression withholds to protect it).
+and so is a figure secondary suppression withholds to protect it). Importing such a file
+back skips those cells and counts them.
+
+Values are exported in every format they are imported in: `EXPORT_FORMATS` says, for
+each, how it is written, its name for people, its content type and its extension; the
+export page and the API offer what it holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from barzan.access import policy
 from barzan.access.actions import VIEW
+from barzan.core import exports as core_exports
 
-from . import display, readers
+from . import display, formats, readers
+from .choices import Dimension
 from .models import Breakdown, Indicator, IndicatorValue
 
 CHUNK_SIZE = 5000
@@ -91,6 +103,120 @@ def value_rows(*, user, area, below: bool = False, period=None, indicator=None):
                 # A comment may tell what a suppressed count would ("3 cases in ...").
                 "" if is_hidden else comment,
             )
+
+
+# -- Export formats ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """How values are written in one import format.
+
+    A text format has `write(rows)`, which yields the file in chunks to stream; a binary
+    one has `write_file(rows, output)`, which fills a file (a workbook is finished only
+    when closed). `tag` goes into the file name where the extension alone would not tell
+    the format (`values-23-dhis2-….csv`).
+    """
+
+    code: str
+    label: str | Promise
+    content_type: str
+    extension: str
+    write: Callable[[Iterable[ExportRow]], Iterator[str]] | None = None
+    write_file: Callable[[Iterable[ExportRow], BinaryIO], None] | None = None
+    tag: str = ""
+
+    def filename(self, stem: str) -> str:
+        """Return the download's name for `stem`, dated today."""
+        return core_exports.export_filename(
+            f"{stem}-{self.tag}" if self.tag else stem, self.extension
+        )
+
+
+def _write_adx(rows: Iterable[ExportRow]) -> Iterator[str]:
+    # ADX names a breakdown by its dimension (SEX="female"), which only the catalogue knows.
+    dimensions = dict(
+        Breakdown.objects.exclude(dimension=Dimension.TOTAL).values_list("code", "dimension")
+    )
+    return formats.write_adx(rows, data_set="", dimensions=dimensions)
+
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+ADX_CONTENT_TYPE = "application/adx+xml; charset=utf-8"
+
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    item.code: item
+    for item in (
+        ExportFormat(
+            formats.CSV,
+            gettext_lazy("CSV (Barzan)"),
+            core_exports.CSV_CONTENT_TYPE,
+            "csv",
+            write=formats.write_csv,
+        ),
+        ExportFormat(
+            formats.XLSX,
+            gettext_lazy("Excel (XLSX)"),
+            core_exports.XLSX_CONTENT_TYPE,
+            "xlsx",
+            write_file=formats.write_xlsx,
+        ),
+        ExportFormat(
+            formats.DHIS2_JSON,
+            gettext_lazy("DHIS2 JSON (dataValueSet)"),
+            JSON_CONTENT_TYPE,
+            "json",
+            write=formats.write_dhis2_json,
+        ),
+        ExportFormat(
+            formats.DHIS2_CSV,
+            gettext_lazy("DHIS2 CSV"),
+            core_exports.CSV_CONTENT_TYPE,
+            "csv",
+            write=formats.write_dhis2_csv,
+            tag="dhis2",
+        ),
+        ExportFormat(
+            formats.ADX,
+            gettext_lazy("ADX (XML)"),
+            ADX_CONTENT_TYPE,
+            "xml",
+            write=_write_adx,
+            tag="adx",
+        ),
+    )
+}
+
+
+def export_format_choices() -> list[tuple[str, str | Promise]]:
+    """Return (code, label) of every export format, for a form's choices."""
+    return [(item.code, item.label) for item in EXPORT_FORMATS.values()]
+
+
+def file_response(format: str, rows: Iterable[ExportRow], *, stem: str) -> HttpResponse:
+    """Return `rows` as a download in `format`, streamed as they are read.
+
+    Raise ValueError when the format cannot hold them (an XLSX sheet's row limit).
+    """
+    chosen = EXPORT_FORMATS[format]
+    if chosen.write_file is not None:
+        # xlsxwriter keeps rows in temporary files and writes the workbook at the end;
+        # the finished file is streamed from disk.
+        output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+        try:
+            chosen.write_file(rows, output)
+        except BaseException:
+            output.close()
+            raise
+        output.seek(0)
+        response = FileResponse(output, content_type=chosen.content_type)
+    else:
+        response = StreamingHttpResponse(chosen.write(rows), content_type=chosen.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{chosen.filename(stem)}"'
+    return response
+
+
+# -- Violations ----------------------------------------------------------------------------
 
 
 def _side(indicator, breakdown, dimension: str = "") -> str:

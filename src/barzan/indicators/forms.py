@@ -16,6 +16,7 @@ from barzan.registry.models import Organization
 from . import formats
 from . import periods as period_codes
 from .choices import Dimension, IndicatorKind
+from .exports import export_format_choices
 from .models import Breakdown, DataSet, Indicator, Period, ValidationRule
 
 LTR = {"dir": "ltr"}
@@ -334,12 +335,6 @@ class DataSetTemplateForm(Form):
 class ValueExportForm(Form):
     """What to export: an area (and perhaps all below it), a period, an indicator, a format."""
 
-    FORMAT_CHOICES = [
-        (formats.CSV, _("CSV (Barzan)")),
-        (formats.XLSX, _("Excel (XLSX)")),
-        (formats.DHIS2_JSON, _("DHIS2 JSON (dataValueSet)")),
-    ]
-
     area = AreaChoiceField(
         label=_("Area"),
         queryset=Area.objects.none(),
@@ -354,7 +349,9 @@ class ValueExportForm(Form):
         required=False,
         empty_label=_("Every indicator"),
     )
-    format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial=formats.CSV)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=export_format_choices, initial=formats.CSV
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -29,7 +29,7 @@ from barzan.core.text import clean, clean_multiline, search_key
 from barzan.geo.models import AreaIdentifier
 from barzan.geo.names import area_index
 
-from . import formats, rollups
+from . import display, formats, rollups
 from .checks import Rule, ValueProblem, parse
 from .choices import Dimension, IndicatorKind
 from .identifiers import CODE, NAME, IdSchemes, schemes_from
@@ -54,6 +54,8 @@ class Outcome:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    # Cells an export wrote as suppressed ("<5"): never written, never a problem.
+    hidden: int = 0
     problems: list[dict] = field(default_factory=list)
     problem_count: int = 0
     applied: bool = False
@@ -456,10 +458,13 @@ def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: 
         )
         good = False
     value = None
-    if not record.value.strip():
+    # A cell exported as suppressed comes back as it was written: the figure behind it is
+    # unknown to the file, so the stored one stays and the codes are still checked.
+    hidden = display.is_hidden_marker(record.value)
+    if not hidden and not record.value.strip():
         outcome.add_problem(line, column["value"], _("The value is empty."))
         good = False
-    elif indicator is not None:
+    elif not hidden and indicator is not None:
         try:
             value = parse(indicator.rule, record.value)
         except ValueProblem as problem:
@@ -474,6 +479,9 @@ def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: 
         )
         good = False
     if not good:
+        return None
+    if hidden:
+        outcome.hidden += 1
         return None
     outcome.indicator_ids.add(indicator.id)
     outcome.period_ids.add(period_id)

@@ -547,6 +547,11 @@ class ValueImport(ImportJob):
     # Identifiers of an external scheme the check did not know, for the mapping page:
     # {"indicator": ["fbfJHSPpUQD", ...], "area": [...], "breakdown": [...]}.
     unknown_identifiers = models.JSONField(default=dict, blank=True, editable=False)
+    hidden_count = models.PositiveIntegerField(
+        _("hidden cells skipped"),
+        default=0,
+        help_text=_("Cells an export wrote as a suppressed small count («<5»): never written."),
+    )
 
     class Meta(ImportJob.Meta):
         verbose_name = _("value import")

@@ -5,6 +5,7 @@ import io
 import zipfile
 from datetime import date
 
+import openpyxl
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext_lazy
@@ -22,6 +23,13 @@ from barzan.core.exports import (
 ROWS = [["کد", "نام", "جمعیت"], ["05", "کرمانشاه", 1952434], ["23", "تهران", 13267637]]
 
 
+def xlsx_bytes(response) -> bytes:
+    """Return the streamed workbook, read once however many times it is asked for."""
+    if not hasattr(response, "workbook_bytes"):
+        response.workbook_bytes = b"".join(response.streaming_content)
+    return response.workbook_bytes
+
+
 def csv_bytes(response):
     return b"".join(response.streaming_content)
 
@@ -31,13 +39,18 @@ def csv_rows(response):
 
 
 def sheet_rows(response):
-    workbook = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(xlsx_bytes(response)))
     return workbook.get_sheet_by_index(0).to_python()
 
 
 def sheet_xml(response):
-    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes(response))) as archive:
         return archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+def opened(response):
+    """Return the first sheet of the workbook as openpyxl reads it."""
+    return openpyxl.load_workbook(io.BytesIO(xlsx_bytes(response))).worksheets[0]
 
 
 class TestCsv:
@@ -134,7 +147,7 @@ class TestXlsx:
 
     def test_text_that_looks_like_a_formula_keeps_excels_quote_prefix(self):
         response = xlsx_response("x.xlsx", "Sheet", [["header"], ["=1+1"], ["plain"]])
-        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        with zipfile.ZipFile(io.BytesIO(xlsx_bytes(response))) as archive:
             styles = archive.read("xl/styles.xml").decode()
         assert 'quotePrefix="1"' in styles
 
@@ -147,8 +160,78 @@ class TestXlsx:
 
     def test_a_long_sheet_name_is_cut_to_31_characters(self):
         response = xlsx_response("x.xlsx", "a" * 40, [["header"]])
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(xlsx_bytes(response)))
         assert workbook.sheet_names == ["a" * 31]
+
+
+class TestXlsxKeepsTheText:
+    """Opened in a spreadsheet library, every text cell holds exactly what was written."""
+
+    TEXTS = [
+        "=SUM(A1)",
+        "-5 نفر",
+        "+98 912 000 0000",
+        "@A1",
+        "https://barzan.example/areas/23/",
+        "www.example.ir",
+        "mailto:office@barzan.example",
+        '=HYPERLINK("http://x.example","y")',
+        "'already quoted",
+        " leading space",
+        "دو\nخط",
+    ]
+
+    def test_every_text_is_a_string_cell_with_its_exact_text(self):
+        response = xlsx_response("x.xlsx", "Sheet", [["header"], *([text] for text in self.TEXTS)])
+        sheet = opened(response)
+        cells = [sheet.cell(row=row, column=1) for row in range(2, len(self.TEXTS) + 2)]
+        assert [cell.value for cell in cells] == self.TEXTS
+        assert {cell.data_type for cell in cells} == {"s"}
+        assert [cell.hyperlink for cell in cells] == [None] * len(self.TEXTS)
+        assert "<f>" not in sheet_xml(response)
+
+    def test_text_that_begins_like_a_formula_is_guarded_by_style_not_by_its_text(self):
+        sheet = opened(xlsx_response("x.xlsx", "Sheet", [["header"], ["=SUM(A1)"], ["تهران"]]))
+        assert sheet["A2"].value == "=SUM(A1)"
+        assert sheet["A2"].quotePrefix is True
+        assert sheet["A3"].quotePrefix is False
+
+    def test_numbers_and_negative_numbers_stay_numbers(self):
+        sheet = opened(xlsx_response("x.xlsx", "Sheet", [["header"], [-5, 12.5, "-5"]]))
+        assert [sheet["A2"].value, sheet["B2"].value, sheet["C2"].value] == [-5, 12.5, "-5"]
+        assert [sheet["A2"].data_type, sheet["C2"].data_type] == ["n", "s"]
+
+    def test_the_sheet_is_set_up_for_printing_on_a4_landscape(self):
+        rows = [["کد", "نام", "جمعیت"], *(["05", f"محله {n}", n] for n in range(40))]
+        sheet = opened(xlsx_response("x.xlsx", "Sheet", rows))
+        assert sheet.page_setup.paperSize == 9
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == "A1:C41"
+        assert sheet.page_setup.fitToHeight == 0  # one page wide, as many pages long as needed
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+
+    def test_rows_are_written_in_order_each_read_once(self):
+        read = []
+
+        def rows():
+            yield ["n"]
+            for number in range(5):
+                read.append(number)
+                yield [number]
+
+        sheet = opened(xlsx_response("x.xlsx", "Sheet", rows()))
+        assert read == [0, 1, 2, 3, 4]
+        assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["n", 0, 1, 2, 3, 4]
+
+    def test_the_workbook_is_streamed_from_a_file_not_built_in_memory(self):
+        response = xlsx_response("x.xlsx", "Sheet", ROWS)
+        assert response.streaming is True
+        assert response.file_to_stream.tell() == 0
+
+    def test_an_empty_list_is_still_a_workbook(self):
+        assert opened(xlsx_response("x.xlsx", "Sheet", [])).max_row == 1
 
 
 def test_export_filename_carries_todays_jalali_date(monkeypatch):

@@ -129,7 +129,7 @@ class TestAreaExport:
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
         assert "attachment" in response["Content-Disposition"]
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
         rows = workbook.get_sheet_by_index(0).to_python()
         codes = {str(row[2]) for row in rows[1:]}
         assert codes == {"23", "2301", "2302", "2301021576", "2301021606"}

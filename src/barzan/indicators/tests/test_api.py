@@ -430,7 +430,13 @@ def test_a_dry_run_counts_new_changed_and_unchanged_values_and_stores_nothing(
     summary = response.json()
     assert summary["status"] == "SUCCESS"
     assert summary["dryRun"] is True
-    assert summary["importCount"] == {"imported": 2, "updated": 1, "ignored": 1, "deleted": 0}
+    assert summary["importCount"] == {
+        "imported": 2,
+        "updated": 1,
+        "ignored": 1,
+        "deleted": 0,
+        "hidden": 0,
+    }
     assert summary["conflicts"] == []
     assert sorted(IndicatorValue.objects.values_list("pk", "value", "version")) == before
 
@@ -440,7 +446,13 @@ def test_a_data_value_set_is_imported_and_rolled_up(client, login, people, figur
     body = data_values(("population", "N2", "1402", "310"), ("population", "N3", "1402", "50"))
     summary = post_json(client, f"{BASE}/dataValueSets", body).json()
     assert summary["status"] == "SUCCESS"
-    assert summary["importCount"] == {"imported": 1, "updated": 1, "ignored": 0, "deleted": 0}
+    assert summary["importCount"] == {
+        "imported": 1,
+        "updated": 1,
+        "ignored": 0,
+        "deleted": 0,
+        "hidden": 0,
+    }
     population = IndicatorValue.objects.filter(indicator__code="population", period=period)
     assert {value.area.code: value.value for value in population} == {
         "N1": Decimal(100), "N2": Decimal(310), "N3": Decimal(50), "I1": Decimal(700),
@@ -468,7 +480,13 @@ def test_four_kinds_of_mistake_are_all_reported_and_nothing_is_stored(
     response = post_json(client, f"{BASE}/dataValueSets", body, source="education-tehran")
     summary = response.json()
     assert summary["status"] == "ERROR"
-    assert summary["importCount"] == {"imported": 0, "updated": 0, "ignored": 5, "deleted": 0}
+    assert summary["importCount"] == {
+        "imported": 0,
+        "updated": 0,
+        "ignored": 5,
+        "deleted": 0,
+        "hidden": 0,
+    }
     assert summary["conflictCount"] == 4
     conflicts = {(c["line"], c["column"]): c["value"] for c in summary["conflicts"]}
     assert set(conflicts) == {(2, "orgUnit"), (3, "value"), (4, "period"), (5, "dataElement")}
@@ -528,7 +546,13 @@ def test_what_the_owning_organization_reads_comes_back_unchanged(client, login, 
     }
     summary = post_json(client, f"{BASE}/dataValueSets", body, dryRun="true").json()
     assert summary["status"] == "SUCCESS", summary
-    assert summary["importCount"] == {"imported": 0, "updated": 0, "ignored": 4, "deleted": 0}
+    assert summary["importCount"] == {
+        "imported": 0,
+        "updated": 0,
+        "ignored": 4,
+        "deleted": 0,
+        "hidden": 0,
+    }
 
 
 def test_an_adx_message_is_imported(client, login, people, figures, period):

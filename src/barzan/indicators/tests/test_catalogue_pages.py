@@ -137,7 +137,9 @@ class TestIndicatorList:
         rows = list(csv.reader(io.StringIO(text)))
         assert {row[1] for row in rows[1:]} == EVERY_CODE - {"unemployment_rate"}
         response = client.get("/indicators/", {"export": "xlsx"})
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+        sheet = CalamineWorkbook.from_filelike(
+            io.BytesIO(b"".join(response.streaming_content))
+        ).get_sheet_by_index(0)
         assert len(sheet.to_python()) == 1 + len(EVERY_CODE)
 
     def test_an_isfahan_manager_downloads_the_whole_catalogue_too(

@@ -116,7 +116,7 @@ def test_the_area_list_exports_a_formula_like_name_as_text(client, login, people
     login(people.tehran_manager)
 
     as_csv = b"".join(client.get("/areas/", {"export": "csv"}).streaming_content)
-    as_xlsx = client.get("/areas/", {"export": "xlsx"}).content
+    as_xlsx = b"".join(client.get("/areas/", {"export": "xlsx"}).streaming_content)
 
     cells = [c for row in csv.reader(io.StringIO(as_csv.decode("utf-8-sig"))) for c in row]
     assert "'" + PAYLOAD in cells and PAYLOAD not in cells

@@ -54,7 +54,10 @@ def test_the_command_imports_a_clean_file_and_counts_it(clean_file, organization
 def test_a_dry_run_counts_and_writes_nothing(clean_file, organizations):
     before = database()
     out, _err = run(clean_file, "--source", "education-tehran", "--dry-run")
-    assert "Dry run figures.csv into IR: 3 new, 0 changed, 0 unchanged, 0 problem(s)." in out
+    assert (
+        "Dry run figures.csv into IR: 3 new, 0 changed, 0 unchanged, "
+        "0 hidden cell(s) skipped, 0 problem(s)."
+    ) in out
     assert database() == before
 
 

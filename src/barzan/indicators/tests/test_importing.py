@@ -429,6 +429,7 @@ class TestAudit:
             "new": 2,
             "changed": 1,
             "unchanged": 1,
+            "hidden": 0,
         }
 
     def test_each_applied_import_is_audited_even_when_nothing_changed(self, importer, stored):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import math
-import tempfile
 from functools import cache
 
 from django.contrib import messages
@@ -20,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, register_converter, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -661,35 +660,14 @@ class ValueExportView(ScopedViewMixin, TemplateView):
             indicator=data["indicator"],
         )
         stem = f"values-{area.code}" + (f"-{data['period'].code}" if data["period"] else "")
-        chosen = data["format"]
-        if chosen == formats.CSV:
-            response = StreamingHttpResponse(
-                formats.write_csv(rows), content_type=core_exports.CSV_CONTENT_TYPE
+        try:
+            return exports.file_response(data["format"], rows, stem=stem)
+        except ValueError as error:
+            form.add_error(
+                None,
+                _("Too many figures for one sheet (%(error)s): choose CSV.") % {"error": error},
             )
-            filename = core_exports.export_filename(stem, "csv")
-        elif chosen == formats.DHIS2_JSON:
-            response = StreamingHttpResponse(
-                formats.write_dhis2_json(rows), content_type="application/json; charset=utf-8"
-            )
-            filename = core_exports.export_filename(stem, "json")
-        else:
-            # xlsxwriter keeps rows in temporary files and writes the workbook at the end;
-            # the finished file is streamed from disk.
-            output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-            try:
-                formats.write_xlsx(rows, output)
-            except ValueError as error:
-                output.close()
-                form.add_error(
-                    None,
-                    _("Too many figures for one sheet (%(error)s): choose CSV.") % {"error": error},
-                )
-                return self.show(form, status=400)
-            output.seek(0)
-            filename = core_exports.export_filename(stem, "xlsx")
-            response = FileResponse(output, content_type=core_exports.XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+            return self.show(form, status=400)
 
     def show(self, form, status: int = 200):
         return render(

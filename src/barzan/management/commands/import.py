@@ -159,7 +159,8 @@ class Command(BaseCommand):
         state = "Imported" if outcome.applied else ("Dry run" if dry_run else "Checked")
         self.stdout.write(
             f"{state} {path.name} into {area.code}: {outcome.new} new, {outcome.changed} "
-            f"changed, {outcome.unchanged} unchanged, {outcome.problem_count} problem(s)."
+            f"changed, {outcome.unchanged} unchanged, {outcome.hidden} hidden cell(s) skipped, "
+            f"{outcome.problem_count} problem(s)."
         )
         for problem in outcome.problems:
             self.stderr.write(

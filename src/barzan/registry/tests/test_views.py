@@ -165,7 +165,9 @@ class TestOrganizationExport:
         login(people.tehran_analyst)
         response = client.get("/organizations/", {"export": "xlsx"})
         assert response.status_code == 200
-        rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+        rows = CalamineWorkbook.from_filelike(
+            io.BytesIO(b"".join(response.streaming_content))
+        ).get_sheet_by_index(0)
         codes = {row[1] for row in rows.to_python()[1:]}
         assert codes == {"education-tehran", "welfare-tehran"}
 
