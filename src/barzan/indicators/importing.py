@@ -26,7 +26,7 @@ from barzan.access.actions import CAPTURE
 from barzan.core import jobs
 from barzan.core.text import clean, clean_multiline
 
-from . import formats, rollups
+from . import formats, periods, rollups
 from .checks import Rule, ValueProblem, parse
 from .choices import Dimension, IndicatorKind
 from .models import Breakdown, Indicator, Period
@@ -62,6 +62,12 @@ class Outcome:
         self.problem_count += 1
         if len(self.problems) < MAX_PROBLEMS_KEPT:
             self.problems.append({"line": line, "column": column, "message": str(message)})
+
+    def number_by_value(self) -> None:
+        """Say that the problems' lines count values (a JSON file with one line)."""
+        for problem in self.problems:
+            if problem["line"]:
+                problem["where"] = "value"
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,12 +221,15 @@ def stage(
         name: _column(format, name)
         for name in ("indicator", "area", "period", "breakdown", "value")
     }
+    found_format = _detect(stream)
+    by_position = False
     with connection.cursor() as cursor:
         _create_staging(cursor)
         try:
             records = formats.read(format, stream)
             for record in records:
                 outcome.rows += 1
+                by_position = by_position or record.by_position
                 if isinstance(record, formats.Problem):
                     outcome.add_problem(record.line, record.column, record.message)
                     continue
@@ -233,15 +242,38 @@ def stage(
                         _insert_batch(cursor, batch)
                         batch.clear()
         except formats.UnreadableFile as error:
-            outcome.add_problem(getattr(error, "line", None) or 0, "", str(error))
+            hint = formats.format_hint(format, found_format)
+            message = f"{error} {hint}" if hint else str(error)
+            outcome.add_problem(getattr(error, "line", None) or 0, "", message)
             return outcome
+        if not outcome.rows:
+            # An empty file would otherwise be a dry run with nothing wrong in it.
+            outcome.add_problem(0, "", _("The file holds no values."))
         if batch:
             _insert_batch(cursor, batch)
         _report_duplicates(cursor, outcome, column["indicator"])
         _compare(cursor, outcome)
+    _hint_format(outcome, format, found_format)
     if outcome.problems:
         outcome.problems.sort(key=lambda problem: problem["line"])
+    if by_position:
+        outcome.number_by_value()
     return outcome
+
+
+def _detect(stream) -> str | None:
+    """Return the format `stream` looks like, if it can be read twice."""
+    try:
+        return formats.detect(stream) if stream.seekable() else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _hint_format(outcome: Outcome, format: str, found_format: str | None) -> None:
+    """Add, to a file with problems, that it looks like another format than `format`."""
+    hint = formats.format_hint(format, found_format)
+    if outcome.problem_count and hint:
+        outcome.add_problem(0, "", hint)
 
 
 def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: str):
@@ -291,18 +323,10 @@ def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: 
         good = False
     period_id = lookups.periods.get(record.period)
     if period_id is None:
-        spec = parse_period(record.period)
+        spec = parse_period(record.period) or periods.from_gregorian(record.period)
         period_id = lookups.periods.get(spec.code) if spec else None
     if period_id is None:
-        outcome.add_problem(
-            line,
-            column["period"],
-            _(
-                "«%(code)s» is not a period: write a Jalali year (1402), half (1402H1), "
-                "quarter (1402Q3) or month (1402-07)."
-            )
-            % {"code": record.period},
-        )
+        outcome.add_problem(line, column["period"], periods.explain(record.period))
         good = False
     breakdown = lookups.breakdowns.get(record.breakdown.casefold())
     if breakdown is None:
