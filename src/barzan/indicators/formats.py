@@ -42,7 +42,7 @@ from typing import BinaryIO
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from barzan.core import untrusted
 from barzan.core.exports import FORMULA_START, safe_cell, starts_formula, xlsx_workbook
@@ -60,12 +60,12 @@ ADX = "adx"
 FORMATS = (CSV, XLSX, DHIS2_JSON, DHIS2_XML, DHIS2_CSV, ADX)
 # Names of the formats, as the upload form offers them.
 LABELS = {
-    CSV: _lazy("Barzan CSV"),
-    XLSX: _lazy("Barzan Excel (XLSX)"),
-    DHIS2_JSON: _lazy("DHIS2 JSON"),
-    DHIS2_XML: _lazy("DHIS2 XML"),
-    DHIS2_CSV: _lazy("DHIS2 CSV"),
-    ADX: _lazy("ADX (XML)"),
+    CSV: gettext_lazy("Barzan CSV"),
+    XLSX: gettext_lazy("Barzan Excel (XLSX)"),
+    DHIS2_JSON: gettext_lazy("DHIS2 JSON"),
+    DHIS2_XML: gettext_lazy("DHIS2 XML"),
+    DHIS2_CSV: gettext_lazy("DHIS2 CSV"),
+    ADX: gettext_lazy("ADX (XML)"),
 }
 
 FIELDS = ("indicator", "area", "period", "breakdown", "value", "comment")
