@@ -19,10 +19,12 @@ option combination other than the default, or an ADX attribute Barzan does not k
 as something else. `detect` tells a file's format from its first few kilobytes.
 
 CSV is read as a stream, row by row, so a file of millions of rows takes little memory.
-XLSX, DHIS2 JSON and ADX are parsed by `core.untrusted` in a child process with limits of
-memory and time, after a workbook's archive and sheet dimensions are checked; their rows
-or values stream back one at a time, so a crafted file fails with a message instead of
-taking the process that reads it down.
+XLSX, DHIS2 JSON, DHIS2 XML and ADX are parsed by `core.untrusted` in a child process with
+limits of memory and time, after a workbook's archive and sheet dimensions are checked;
+their rows or values stream back one at a time, so a crafted file fails with a message
+instead of taking the process that reads it down. A value's line is the file's line,
+except in a JSON or XML file written on one line, where it is the value's place among
+the values (`Record.by_position`).
 """
 
 import codecs

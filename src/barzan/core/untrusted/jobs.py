@@ -105,7 +105,11 @@ def _json_items(
     )
     lines = None
     try:
-        located = _object_with_lines(text, items, json.JSONDecoder(**number).scan_once)
+        located = (
+            _object_with_lines(text, items, json.JSONDecoder(**number).scan_once)
+            if positions
+            else None
+        )
         if located is None:
             document = json.loads(text, **number)
         else:
