@@ -456,6 +456,23 @@ def test_the_upload_form_finds_dhis2_xml_automatically(
     assert ValueImport.objects.get().format == formats.DHIS2_XML
 
 
+@pytest.mark.django_db
+def test_the_api_reads_dhis2_xml_sent_as_plain_xml(client, login, people, catalogue, neighborhoods):
+    login(people.tehran_manager)
+    content = dhis2_xml(
+        '<dataValue dataElement="population" value="7"/>', root=' period="1402" orgUnit="N1"'
+    )
+
+    response = client.post(
+        "/api/v1/indicators/dataValueSets?source=education-tehran",
+        content,
+        content_type="application/xml",
+    )
+
+    assert response.json()["status"] == "SUCCESS", response.content
+    assert set(stored_values()) == {("population", "N1", "1402", "total")}
+
+
 # -- 4. Gregorian periods ----------------------------------------------------------------------
 
 
