@@ -251,7 +251,7 @@ def stage(
             outcome.add_problem(0, "", _("The file holds no values."))
         if batch:
             _insert_batch(cursor, batch)
-        _report_duplicates(cursor, outcome, column["indicator"])
+        _report_duplicates(cursor, outcome, column["indicator"], by_position=by_position)
         _compare(cursor, outcome)
     _hint_format(outcome, format, found_format)
     if outcome.problems:
@@ -383,7 +383,7 @@ def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: 
     )
 
 
-def _report_duplicates(cursor, outcome: Outcome, column: str) -> None:
+def _report_duplicates(cursor, outcome: Outcome, column: str, *, by_position=False) -> None:
     cursor.execute(
         f"""SELECT s.line, d.first_line FROM {STAGING} s
         JOIN (SELECT indicator_id, area_id, period_id, breakdown_id, MIN(line) AS first_line
@@ -393,13 +393,12 @@ def _report_duplicates(cursor, outcome: Outcome, column: str) -> None:
          AND d.period_id = s.period_id AND d.breakdown_id = s.breakdown_id
         WHERE s.line <> d.first_line ORDER BY s.line"""
     )
+    if by_position:
+        message = _("The same indicator, area, period and breakdown are already value %(line)s.")
+    else:
+        message = _("The same indicator, area, period and breakdown are already on line %(line)s.")
     for line, first_line in cursor.fetchall():
-        outcome.add_problem(
-            line,
-            column,
-            _("The same indicator, area, period and breakdown are already on line %(line)s.")
-            % {"line": first_line},
-        )
+        outcome.add_problem(line, column, message % {"line": first_line})
 
 
 def _compare(cursor, outcome: Outcome) -> None:

@@ -324,6 +324,18 @@ class TestProblemsAreOnTheFilesLines:
 
         assert [(p["line"], p.get("where")) for p in outcome.problems] == [(2, "value")]
 
+    def test_a_repeated_value_in_a_json_file_on_one_line_names_the_first_value(
+        self, importer, neighborhoods
+    ):
+        value = {"dataElement": "population", "orgUnit": "N1", "value": "1"}
+        content = json.dumps({"period": "1402", "dataValues": [value, value]})
+
+        outcome = importer(content, format=formats.DHIS2_JSON)
+
+        assert [(p["line"], p["message"]) for p in outcome.problems] == [
+            (2, "The same indicator, area, period and breakdown are already value 1.")
+        ]
+
     def test_xml_problems_give_the_line_of_the_element(self, importer, neighborhoods):
         content = dhis2_xml(
             '<dataValue dataElement="population" value="1"/>',
