@@ -815,13 +815,13 @@ def import_data_value_set(request, query: Query[ImportQuery]):
     Storing runs in bounded steps; if one fails the answer is 503 with how many were
     written, each complete, and sending the same values again writes the rest.
 
-    A DHIS2 dataValueSet in JSON (`Content-Type: application/json`) or an ADX message
-    (`application/adx+xml`); identifiers are codes unless `idScheme` (or
-    `dataElementIdScheme`, `orgUnitIdScheme`, `categoryOptionComboIdScheme`) says `uid`,
-    `name` (areas) or a named scheme, mapped with `POST /identifiers`; periods are
-    Barzan's Jalali codes (ADX: the first Gregorian day and a duration). The answer is a
-    DHIS2 import summary: `status` SUCCESS or ERROR, `importCount`, and each conflict with
-    its position.
+    A DHIS2 dataValueSet in JSON (`Content-Type: application/json`) or XML
+    (`application/xml`), or an ADX message (`application/adx+xml`); identifiers are codes
+    unless `idScheme` (or `dataElementIdScheme`, `orgUnitIdScheme`,
+    `categoryOptionComboIdScheme`) says `uid`, `name` (areas) or a named scheme, mapped with
+    `POST /identifiers`; periods are Barzan's Jalali codes (ADX: the first Gregorian day and
+    a duration). The answer is a DHIS2 import summary: `status` SUCCESS or ERROR,
+    `importCount`, and each conflict with its position.
     """
     content_type = (request.content_type or "").lower()
     if content_type in ADX_TYPES:
@@ -842,6 +842,11 @@ def import_data_value_set(request, query: Query[ImportQuery]):
             _("This is too much to send at once: upload the file on the import page instead."),
             code="too_large",
         )
+    if file_format == formats.ADX and content_type != ADX_TYPES[0]:
+        # Plain XML is DHIS2's own dataValueSet as often as ADX: the root tells them apart.
+        file_format = formats.detect(BytesIO(body)) or formats.ADX
+        if file_format not in (formats.ADX, formats.DHIS2_XML):
+            file_format = formats.ADX
     area = (
         _visible_area(request, query.area) if query.area is not None else _top_capture_area(request)
     )

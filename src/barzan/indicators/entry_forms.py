@@ -42,13 +42,16 @@ FORMAT_BY_EXTENSION = {
     ".adx": formats.ADX,
 }
 
-FORMAT_CHOICES = [
-    (formats.CSV, _("Barzan CSV")),
-    (formats.XLSX, _("Barzan Excel (XLSX)")),
-    (formats.DHIS2_JSON, _("DHIS2 JSON")),
-    (formats.DHIS2_CSV, _("DHIS2 CSV")),
-    (formats.ADX, _("ADX (XML)")),
-]
+FORMAT_CHOICES = list(formats.LABELS.items())
+
+
+def _detect(upload) -> str | None:
+    """Return the format an uploaded file's content shows, or None."""
+    try:
+        upload.seek(0)
+        return formats.detect(upload)
+    except (OSError, ValueError):
+        return None
 
 
 def format_for(file_name: str) -> str | None:
@@ -153,17 +156,17 @@ class ImportValuesForm(Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_(
-            "Barzan CSV or Excel from a data set's template, DHIS2 JSON or CSV, or ADX "
+            "Barzan CSV or Excel from a data set's template, DHIS2 JSON, XML or CSV, or ADX "
             "(codes as identifiers)."
         ),
     )
     format = forms.ChoiceField(
         label=_("Format"),
         required=False,
-        choices=[("", _("From the file's extension")), *FORMAT_CHOICES],
+        choices=[("", _("Automatic (found from the file)")), *FORMAT_CHOICES],
         help_text=_(
-            ".csv is read as Barzan CSV, .xlsx as Excel, .json as DHIS2 JSON and .xml as "
-            "ADX; choose DHIS2 CSV yourself."
+            "Found from what the file holds (an XML file's root, a CSV file's first row), "
+            "else from its extension. Choose it only if it is found wrongly."
         ),
     )
     area = AreaChoiceField(
@@ -276,11 +279,11 @@ class ImportValuesForm(Form):
         data = super().clean()
         upload = data.get("file")
         if upload is not None and not data.get("format"):
-            found = format_for(upload.name)
+            found = _detect(upload) or format_for(upload.name)
             if found is None:
                 self.add_error(
                     "format",
-                    _("The file's extension does not tell its format: choose the format."),
+                    _("Neither the file nor its extension tells its format: choose the format."),
                 )
             else:
                 data["format"] = found

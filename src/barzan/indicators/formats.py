@@ -1,5 +1,5 @@
 """
-Indicator values in files: Barzan CSV and XLSX, DHIS2 JSON and CSV, and ADX.
+Indicator values in files: Barzan CSV and XLSX, DHIS2 JSON, XML and CSV, and ADX.
 
 `read` turns a file into a Record for each value and a Problem for each row or data
 value that cannot even be taken apart; the `write_*` functions turn values back into the
@@ -10,21 +10,30 @@ is why a Record carries the text as the file wrote it.
 Identifiers are codes in every format (DHIS2's idScheme=code). Periods are Barzan's
 Jalali codes (`1402`, `1402H1`, `1402Q3`, `1402-07`) everywhere but in ADX, which writes
 a period as its first Gregorian day and a duration (`2023-03-21/P1Y`). DHIS2's
-Gregorian period codes (`202301`, `2023Q1`) are not understood: a file that uses them
-reports unknown periods.
+Gregorian period codes (`202301`, `2023Q1`) are read as written; the import engine
+refuses them with the nearest Jalali period (`periods.explain`).
+
+Nothing a file says is dropped without a word: a value marked deleted, an attribute
+option combination other than the default, or an ADX attribute Barzan does not know
+(a breakdown it does not keep, such as `Sex_category`) is a Problem, never a value read
+as something else. `detect` tells a file's format from its first few kilobytes.
 
 CSV is read as a stream, row by row, so a file of millions of rows takes little memory.
-XLSX, DHIS2 JSON and ADX are parsed by `core.untrusted` in a child process with limits of
-memory and time, after a workbook's archive and sheet dimensions are checked; their rows
-or values stream back one at a time, so a crafted file fails with a message instead of
-taking the process that reads it down.
+XLSX, DHIS2 JSON, DHIS2 XML and ADX are parsed by `core.untrusted` in a child process with
+limits of memory and time, after a workbook's archive and sheet dimensions are checked;
+their rows or values stream back one at a time, so a crafted file fails with a message
+instead of taking the process that reads it down. A value's line is the file's line,
+except in a JSON or XML file written on one line, where it is the value's place among
+the values (`Record.by_position`).
 """
 
 import codecs
 import contextlib
 import csv
+import dataclasses
 import functools
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -35,6 +44,7 @@ from typing import BinaryIO
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from barzan.core import untrusted
 from barzan.core.exports import FORMULA_START, safe_cell, starts_formula, xlsx_workbook
@@ -47,8 +57,18 @@ CSV = "csv"
 XLSX = "xlsx"
 DHIS2_JSON = "dhis2_json"
 DHIS2_CSV = "dhis2_csv"
+DHIS2_XML = "dhis2_xml"
 ADX = "adx"
-FORMATS = (CSV, XLSX, DHIS2_JSON, DHIS2_CSV, ADX)
+FORMATS = (CSV, XLSX, DHIS2_JSON, DHIS2_XML, DHIS2_CSV, ADX)
+# Names of the formats, as the upload form offers them.
+LABELS = {
+    CSV: gettext_lazy("Barzan CSV"),
+    XLSX: gettext_lazy("Barzan Excel (XLSX)"),
+    DHIS2_JSON: gettext_lazy("DHIS2 JSON"),
+    DHIS2_XML: gettext_lazy("DHIS2 XML"),
+    DHIS2_CSV: gettext_lazy("DHIS2 CSV"),
+    ADX: gettext_lazy("ADX (XML)"),
+}
 
 FIELDS = ("indicator", "area", "period", "breakdown", "value", "comment")
 REQUIRED_FIELDS = ("indicator", "area", "period", "value")
@@ -89,8 +109,24 @@ DHIS2_CSV_POSITIONS = {
     "value": 5,
     "comment": 8,
 }
+# Columns DHIS2 writes after these, which Barzan must not pass over.
+DHIS2_CSV_ATTRIBUTE_COMBO = 4
+DHIS2_CSV_DELETED = 10
+# How DHIS2 and people spell the header cells, without spaces and underscores.
+_DHIS2_CSV_HEADER_NAMES = frozenset(
+    {
+        *DHIS2_CSV_HEADER,
+        "categoryoptioncombo",
+        "attributeoptioncombo",
+        "timestamp",
+        "flwup",
+        "deleted",
+        "created",
+    }
+)
 
 ADX_NAMESPACE = "urn:ihe:qrph:adx:2015"
+DHIS2_NAMESPACE = "http://dhis2.org/schema/dxf/2.0"
 # ADX names a breakdown by its dimension: <dataValue SEX="female" .../>.
 ADX_DIMENSIONS = tuple(
     dimension.value.upper() for dimension in Dimension if dimension != Dimension.TOTAL
@@ -108,6 +144,7 @@ COLUMNS = {
     CSV: {field: english for field, (english, _persian) in HEADERS.items()},
     XLSX: {field: english for field, (english, _persian) in HEADERS.items()},
     DHIS2_JSON: _DHIS2_NAMES,
+    DHIS2_XML: _DHIS2_NAMES,
     DHIS2_CSV: {field: DHIS2_CSV_HEADER[index] for field, index in DHIS2_CSV_POSITIONS.items()},
     ADX: {**_DHIS2_NAMES, "breakdown": " / ".join(ADX_DIMENSIONS)},
 }
@@ -128,22 +165,25 @@ _XLSX_MAX_ROWS = 1_048_576
 class Record:
     """One value as a file gives it, before any of its codes is looked up."""
 
-    line: int  # CSV line or XLSX row (the header is 1); position of the value in JSON or ADX
+    line: int  # the file's line (XLSX: row, the header is 1) where the value is written
     indicator: str
     area: str
     period: str
     breakdown: str  # "" is the total
     value: str
     comment: str = ""
+    # True when `line` counts values, not lines: a JSON file with several on one line.
+    by_position: bool = dataclasses.field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
     """A row or data value that cannot be read as a value at all."""
 
-    line: int
+    line: int  # 0 for the whole file
     column: str  # the header as the file writes it, or the JSON key or XML attribute
     message: str
+    by_position: bool = dataclasses.field(default=False, compare=False)  # as Record's
 
 
 # A file that cannot be read at all (not the rows in it), with its line when known; the
@@ -166,12 +206,86 @@ def read(format: str, stream: BinaryIO) -> Iterator[Record | Problem]:
         CSV: _read_csv,
         XLSX: _read_xlsx,
         DHIS2_JSON: _read_dhis2_json,
+        DHIS2_XML: _read_dhis2_xml,
         DHIS2_CSV: _read_dhis2_csv,
         ADX: _read_adx,
     }
     if format not in readers:
         raise ValueError(f"Unknown format {format!r}; expected one of {FORMATS}.")
     return readers[format](stream)
+
+
+# -- Telling the format ------------------------------------------------------------------
+
+# Enough for an XML root element with its namespaces, or a CSV header and first row.
+_SNIFF_BYTES = 8 * 1024
+_XML_ROOT = re.compile(r"<([^\s?!/>][^\s/>]*)([^>]*)")
+_XML_NAMESPACE = re.compile(r"""xmlns(?::([\w.-]+))?\s*=\s*["']([^"']*)["']""")
+
+
+def detect(stream: BinaryIO) -> str | None:
+    """Return the format of `stream` from its first few kilobytes, or None if unclear.
+
+    XML goes by its root element and namespace (ADX or a DHIS2 dataValueSet), CSV by the
+    shape of its first row (a Barzan header, a DHIS2 header, or DHIS2 data without one),
+    JSON by its opening, XLSX by the ZIP signature. The stream is rewound to where it was.
+    """
+    start = stream.tell()
+    try:
+        head = stream.read(_SNIFF_BYTES)
+    finally:
+        stream.seek(start)
+    return _detect_head(head)
+
+
+def _detect_head(head: bytes) -> str | None:
+    if head.startswith(b"PK\x03\x04"):
+        return XLSX
+    # A multi-byte letter cut at the end of the sample is not an error in the file.
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if not text:
+        return None
+    if text[0] == "<":
+        return _detect_xml(text)
+    if text[0] in "{[":
+        return DHIS2_JSON
+    try:
+        row = next(row for row in csv.reader(io.StringIO(text)) if any(map(str.strip, row)))
+    except (StopIteration, csv.Error):
+        return None
+    fields = {_HEADER_NAMES.get(clean(cell).casefold()) for cell in row}
+    if fields.issuperset(REQUIRED_FIELDS):
+        return CSV
+    if _is_dhis2_header(row):
+        return DHIS2_CSV
+    value = DHIS2_CSV_POSITIONS["value"]
+    if len(row) > value and _is_number(row[value]):
+        return DHIS2_CSV
+    return None
+
+
+def _detect_xml(text: str) -> str | None:
+    for match in _XML_ROOT.finditer(text):
+        tag, rest = match.groups()
+        prefix, _colon, name = tag.rpartition(":")
+        namespaces = {key or "": uri for key, uri in _XML_NAMESPACE.findall(rest)}
+        namespace = namespaces.get(prefix, "")
+        if name == "adx" and namespace in ("", ADX_NAMESPACE):
+            return ADX
+        if name == "dataValueSet" and namespace in ("", DHIS2_NAMESPACE):
+            return DHIS2_XML
+        return None
+    return None
+
+
+def format_hint(given: str, found: str | None) -> str | None:
+    """Return what to tell someone who chose `given` for a file that looks like `found`."""
+    if found is None or found == given:
+        return None
+    return _(
+        "The file looks like %(found)s, not %(given)s: choose “%(found)s” as its format, "
+        "or let the format be found from the file."
+    ) % {"found": LABELS[found], "given": LABELS[given]}
 
 
 # -- Rows: Barzan CSV, XLSX and DHIS2 CSV ----------------------------------------------------
@@ -186,6 +300,9 @@ class _Layout:
     required: tuple[str, ...]
     unguard: bool = False
     default_combo: bool = False
+    # DHIS2 CSV: the position of the attribute option combination and of `deleted`.
+    attribute_combo: int = -1
+    deleted: int = -1
 
 
 def _header_names() -> dict[str, str]:
@@ -233,6 +350,7 @@ def _records_from_rows(
     width = max(at) + 1
     unguard = layout.unguard
     default_combo = layout.default_combo
+    marks = layout.attribute_combo >= 0 or layout.deleted >= 0
     for line, row in rows:
         if len(row) >= width:
             indicator = row[i_indicator].strip()
@@ -263,7 +381,49 @@ def _records_from_rows(
             )
         if default_combo and breakdown.lower() == _DEFAULT_COMBO:
             breakdown = ""
+        if marks:
+            problem = _marked(line, row, layout)
+            if problem is not None:
+                yield problem
+                continue
         yield Record(line, indicator, area, period, breakdown, value, comment)
+
+
+def _marked(line: int, row: list[str], layout: _Layout) -> Problem | None:
+    """Return the problem of a DHIS2 CSV row marked deleted or for an attribute combination."""
+    deleted = layout.deleted
+    if 0 <= deleted < len(row) and _is_true(row[deleted]):
+        return Problem(line, layout.headers.get("deleted", "deleted"), _deletion_message())
+    combo = layout.attribute_combo
+    if 0 <= combo < len(row) and not _is_default_combo(row[combo]):
+        return Problem(
+            line,
+            layout.headers.get("attribute_combo", DHIS2_CSV_HEADER[combo]),
+            _attribute_combo_message(row[combo].strip()),
+        )
+    return None
+
+
+def _is_true(text) -> bool:
+    return text is True or (isinstance(text, str) and text.strip().casefold() == "true")
+
+
+def _is_default_combo(text: str | None) -> bool:
+    return text is None or text.strip().casefold() in ("", _DEFAULT_COMBO)
+
+
+def _deletion_message() -> str:
+    return _(
+        "This value is marked deleted; deleting values by import is not supported. Remove "
+        "it from the file, or delete the value in Barzan."
+    )
+
+
+def _attribute_combo_message(code: str) -> str:
+    return _(
+        "The attribute option combination «%(code)s» is not supported: Barzan keeps one "
+        "value per indicator, area, period and breakdown. Leave it empty or write “default”."
+    ) % {"code": code}
 
 
 def _guard(text: str) -> str:
@@ -342,21 +502,64 @@ def _read_csv(stream: BinaryIO) -> Iterator[Record | Problem]:
     yield from _records_from_rows(rows, layout)
 
 
+def _header_key(cell: str) -> str:
+    return clean(cell).casefold().replace(" ", "").replace("_", "")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return Decimal(clean(text).replace(",", "")).is_finite()
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def _is_dhis2_header(row: list[str]) -> bool:
+    """Tell a DHIS2 CSV header row from a first row of data."""
+    value = DHIS2_CSV_POSITIONS["value"]
+    if len(row) > value and _is_number(row[value]):
+        return False
+    return len({_header_key(cell) for cell in row} & _DHIS2_CSV_HEADER_NAMES) >= 2
+
+
 def _read_dhis2_csv(stream: BinaryIO) -> Iterator[Record | Problem]:
-    """Read DHIS2's CSV data value format, whose periods here are Barzan's Jalali codes."""
+    """Read DHIS2's CSV data value format, whose periods here are Barzan's Jalali codes.
+
+    Columns go by position, as DHIS2 reads them. DHIS2 ignores the first row as a header;
+    a file written without one would lose its first value, so a first row shaped like
+    data (a number where the value goes, no header names) is read as data.
+    """
     rows = _csv_rows(stream)
-    # The first row is a header, ignored as DHIS2 ignores it: columns go by position.
-    header: list[str] = []
-    for _line, header in rows:
-        if any(cell.strip() for cell in header):
+    first: tuple[int, list[str]] | None = None
+    for line, row in rows:
+        if any(cell.strip() for cell in row):
+            first = (line, row)
             break
+    header: list[str] = []
+    if first is not None and _is_dhis2_header(first[1]):
+        header = first[1]
+        first = None
     headers = {
         field: (header[index].strip() if index < len(header) else "") or DHIS2_CSV_HEADER[index]
         for field, index in DHIS2_CSV_POSITIONS.items()
     }
+    named = {_header_key(cell): index for index, cell in enumerate(header)}
+    deleted = named.get("deleted", DHIS2_CSV_DELETED)
+    combo = DHIS2_CSV_ATTRIBUTE_COMBO
+    headers["deleted"] = header[deleted].strip() if deleted < len(header) else "deleted"
+    headers["attribute_combo"] = (
+        header[combo].strip() if combo < len(header) else DHIS2_CSV_HEADER[combo]
+    ) or DHIS2_CSV_HEADER[combo]
     layout = _Layout(
-        DHIS2_CSV_POSITIONS, headers, REQUIRED_FIELDS, unguard=True, default_combo=True
+        DHIS2_CSV_POSITIONS,
+        headers,
+        REQUIRED_FIELDS,
+        unguard=True,
+        default_combo=True,
+        attribute_combo=combo,
+        deleted=deleted,
     )
+    if first is not None:
+        rows = itertools.chain([first], rows)
     yield from _records_from_rows(rows, layout)
 
 
@@ -409,13 +612,17 @@ def _json_text(value) -> str | _BadType | None:
 
 
 def _read_dhis2_json(stream: BinaryIO) -> Iterator[Record | Problem]:
-    """Read a DHIS2 dataValueSet in JSON; its `period` and `orgUnit` are the defaults."""
+    """Read a DHIS2 dataValueSet in JSON; its `period`, `orgUnit` and combination are defaults.
+
+    Each value's line is the file line its object starts on.
+    """
     items = untrusted.parse(
         untrusted.JSON_ITEMS,
         stream,
         items="dataValues",
-        keep=["period", "orgUnit"],
+        keep=["period", "orgUnit", "attributeOptionCombo"],
         decimals=True,
+        positions=True,
     )
     try:
         head = next(items)
@@ -438,59 +645,219 @@ def _read_dhis2_json(stream: BinaryIO) -> Iterator[Record | Problem]:
             _("The file is not a DHIS2 data value set: it has no “dataValues” list.")
         )
     defaults = {key: _json_text(head["keep"].get(key)) for key in ("period", "orgUnit")}
-    for position, item in enumerate(items, 1):
-        if not isinstance(item, dict):
-            yield Problem(position, "dataValues", _("Each data value must be a JSON object."))
-            continue
-        fields: dict[str, str] = {}
-        problems = []
-        for field, key in _DHIS2_NAMES.items():
-            text = _json_text(item.get(key))
-            if text is None and key in defaults:
-                text = defaults[key]
-            if text is _BAD_TYPE:
-                problems.append(
-                    Problem(
-                        position,
-                        key,
-                        _("“%(key)s” must be text or a number.") % {"key": key},
-                    )
+    combo = _json_text(head["keep"].get("attributeOptionCombo"))
+    if combo is _BAD_TYPE or not _is_default_combo(combo):
+        yield Problem(0, "attributeOptionCombo", _attribute_combo_message(str(combo)))
+    for position, (line, item) in enumerate(items, 1):
+        if line is None:
+            yield from _numbered(_dhis2_json_value(item, position, defaults))
+        else:
+            yield from _dhis2_json_value(item, line, defaults)
+
+
+def _numbered(found: Iterator[Record | Problem]) -> Iterator[Record | Problem]:
+    """Mark what `found` yields as numbered by value, not by line."""
+    for item in found:
+        yield dataclasses.replace(item, by_position=True)
+
+
+def _dhis2_json_value(item, line: int, defaults: dict) -> Iterator[Record | Problem]:
+    """Read one item of a dataValueSet's list, written on `line`."""
+    if not isinstance(item, dict):
+        yield Problem(line, "dataValues", _("Each data value must be a JSON object."))
+        return
+    if _is_true(item.get("deleted")):
+        yield Problem(line, "deleted", _deletion_message())
+        return
+    combo = _json_text(item.get("attributeOptionCombo"))
+    if combo is _BAD_TYPE or not _is_default_combo(combo):
+        yield Problem(line, "attributeOptionCombo", _attribute_combo_message(str(combo)))
+        return
+    fields: dict[str, str] = {}
+    problems = []
+    for field, key in _DHIS2_NAMES.items():
+        text = _json_text(item.get(key))
+        if text is None and key in defaults:
+            text = defaults[key]
+        if text is _BAD_TYPE:
+            problems.append(
+                Problem(
+                    line,
+                    key,
+                    _("“%(key)s” must be text or a number.") % {"key": key},
                 )
-            elif text is None and field in REQUIRED_FIELDS:
-                problems.append(
-                    Problem(position, key, _("The data value has no “%(key)s”.") % {"key": key})
-                )
-            else:
-                fields[field] = text or ""
-        if problems:
-            yield from problems
-            continue
-        if fields["breakdown"].lower() == _DEFAULT_COMBO:
-            fields["breakdown"] = ""
-        yield Record(position, **fields)
+            )
+        elif text is None and field in REQUIRED_FIELDS:
+            problems.append(
+                Problem(line, key, _("The data value has no “%(key)s”.") % {"key": key})
+            )
+        else:
+            fields[field] = text or ""
+    if problems:
+        yield from problems
+        return
+    if fields["breakdown"].lower() == _DEFAULT_COMBO:
+        fields["breakdown"] = ""
+    yield Record(line, **fields)
 
 
-# -- ADX -----------------------------------------------------------------------------------
+# -- XML: ADX and DHIS2 dataValueSets ------------------------------------------------------
 
 
-def _read_adx(stream: BinaryIO) -> Iterator[Record | Problem]:
-    """Read ADX data values in a child process, refusing any DTD so no entity can expand."""
-    state = _AdxState()
+def _xml_elements(stream: BinaryIO, kind: str, names: list[str]) -> Iterator[tuple]:
+    """Yield (name, attributes, line, namespace) of the root and of the elements `names`.
+
+    `kind` names the format in messages (ADX, DHIS2 XML).
+    """
     try:
-        for name, attributes in untrusted.parse(
-            untrusted.XML_ELEMENTS, stream, names=["group", "dataValue"]
-        ):
-            yield from state.element(name, attributes)
+        yield from untrusted.parse(
+            untrusted.XML_ELEMENTS, stream, names=names, root=True, positions=True
+        )
     except untrusted.Malformed as error:
         if error.kind == "encoding":
-            raise UnreadableFile(_("The ADX file must be UTF-8 text.")) from error
+            if kind == "ADX":
+                raise UnreadableFile(_("The ADX file must be UTF-8 text.")) from error
+            raise UnreadableFile(
+                _("The %(kind)s file must be UTF-8 text.") % {"kind": kind}
+            ) from error
         if error.kind == "doctype":
-            raise UnreadableFile(_("An ADX file may not declare a DOCTYPE or entities.")) from error
+            if kind == "ADX":
+                raise UnreadableFile(
+                    _("An ADX file may not declare a DOCTYPE or entities.")
+                ) from error
+            raise UnreadableFile(
+                _("A %(kind)s file may not declare a DOCTYPE or entities.") % {"kind": kind}
+            ) from error
         details = error.details
         raise UnreadableFile(
             _("The file is not valid XML: %(error)s (line %(line)s, column %(column)s).") % details,
             line=details["line"],
         ) from error
+
+
+def _wrong_root(kind: str, expected: str, name: str, line: int) -> UnreadableFile:
+    return UnreadableFile(
+        _(
+            "The file is not %(kind)s: its root element is <%(name)s>, not <%(expected)s>. "
+            "Check the format chosen for it."
+        )
+        % {"kind": kind, "name": name, "expected": expected},
+        line=line,
+    )
+
+
+def _read_adx(stream: BinaryIO) -> Iterator[Record | Problem]:
+    """Read ADX data values in a child process, refusing any DTD so no entity can expand."""
+    state = _AdxState()
+    elements = _xml_elements(stream, "ADX", ["group", "dataValue"])
+    position = 0
+    for name, attributes, line, _namespace in elements:
+        if state.root is None:
+            state.root = name
+            if name != "adx":
+                elements.close()
+                raise _wrong_root("ADX", "adx", name, line or 0)
+            continue
+        if name == "dataValue":
+            position += 1
+        if line is None:
+            # A file on one line: a value is told by its place among the values.
+            found = state.element(name, attributes, position if name == "dataValue" else 0)
+            yield from _numbered(found)
+        else:
+            yield from state.element(name, attributes, line)
+
+
+def _read_dhis2_xml(stream: BinaryIO) -> Iterator[Record | Problem]:
+    """Read a DHIS2 dataValueSet in XML, its root's attributes the values' defaults.
+
+    As DHIS2 documents it, the root's `period`, `orgUnit` and `attributeOptionCombo`
+    apply to every dataValue that does not give its own; `dataSet` and `completeDate`
+    say nothing about a value, and Barzan keeps no completeness, so they are not read.
+    """
+    defaults: dict[str, str] = {}
+    seen_root = False
+    elements = _xml_elements(stream, "DHIS2 XML", ["dataValue"])
+    for position, (name, attributes, line, _namespace) in enumerate(elements):
+        if not seen_root:
+            seen_root = True
+            if name != "dataValueSet":
+                elements.close()
+                raise _wrong_root("DHIS2 XML", "dataValueSet", name, line or 0)
+            defaults = attributes
+            combo = attributes.get("attributeOptionCombo")
+            if not _is_default_combo(combo):
+                yield Problem(line or 0, "attributeOptionCombo", _attribute_combo_message(combo))
+            continue
+        if line is None:
+            # A file on one line: a value is told by its place among the values.
+            yield from _numbered(_dhis2_xml_value(attributes, defaults, position))
+        else:
+            yield from _dhis2_xml_value(attributes, defaults, line)
+
+
+# Attributes of a DHIS2 dataValue that say nothing about the value Barzan keeps.
+_DHIS2_XML_IGNORED = frozenset(
+    {"storedBy", "created", "lastUpdated", "followup", "followUp", "dataSet", "completeDate"}
+)
+_DHIS2_XML_KNOWN = frozenset(
+    {*_DHIS2_NAMES.values(), "attributeOptionCombo", "deleted", *_DHIS2_XML_IGNORED}
+)
+
+
+def _dhis2_xml_value(
+    attributes: dict[str, str], defaults: dict[str, str], line: int
+) -> Iterator[Record | Problem]:
+    if _is_true(attributes.get("deleted")):
+        yield Problem(line, "deleted", _deletion_message())
+        return
+    if "attributeOptionCombo" in attributes and not _is_default_combo(
+        attributes["attributeOptionCombo"]
+    ):
+        yield Problem(
+            line,
+            "attributeOptionCombo",
+            _attribute_combo_message(attributes["attributeOptionCombo"]),
+        )
+        return
+    unknown = [key for key in attributes if key not in _DHIS2_XML_KNOWN and " " not in key]
+    if unknown:
+        yield _unknown_attributes(line, unknown, sorted(_DHIS2_NAMES.values()))
+        return
+    fields: dict[str, str] = {}
+    problems = []
+    for field, key in _DHIS2_NAMES.items():
+        text = attributes.get(key)
+        if text is None and key in ("period", "orgUnit"):
+            text = defaults.get(key)
+        if text is None and field in REQUIRED_FIELDS:
+            problems.append(
+                Problem(
+                    line,
+                    key,
+                    _("The data value has no “%(attribute)s” attribute.") % {"attribute": key},
+                )
+            )
+        fields[field] = (text or "").strip()
+    if problems:
+        yield from problems
+        return
+    if fields["breakdown"].lower() == _DEFAULT_COMBO:
+        fields["breakdown"] = ""
+    yield Record(line, **fields)
+
+
+def _unknown_attributes(line: int, unknown: list[str], known: Iterable[str]) -> Problem:
+    return Problem(
+        line,
+        ", ".join(unknown),
+        _(
+            "The data value has attributes Barzan does not know: %(attributes)s. A breakdown "
+            "Barzan does not keep cannot be read as the total; remove them or use one of: "
+            "%(known)s."
+        )
+        % {"attributes": ", ".join(unknown), "known": ", ".join(known)},
+    )
 
 
 # Converting a period takes longer than reading a value, and a file names few periods.
@@ -501,22 +868,50 @@ def _period_from_adx(text: str) -> str:
     return spec.code if spec is not None else text
 
 
+# What ADX elements may say beyond the dimensions (ADX_DIMENSIONS) Barzan keeps.
+_ADX_GROUP_KNOWN = frozenset({"orgUnit", "period", "dataSet", "completeDate", "comment"})
+_ADX_VALUE_KNOWN = frozenset(
+    {"dataElement", "value", "comment", "categoryOptionCombo", "orgUnit", "period", "deleted"}
+)
+
+
 class _AdxState:
-    """What reading ADX remembers between elements: the group and the count of values."""
+    """What reading ADX remembers between elements: the root, the group and its problem."""
 
     def __init__(self):
+        self.root: str | None = None
         self.group: dict[str, str] = {}
-        self.position = 0
+        self.group_problem: Problem | None = None
 
-    def element(self, name: str, attributes: dict[str, str]) -> Iterator[Record | Problem]:
+    def element(
+        self, name: str, attributes: dict[str, str], line: int
+    ) -> Iterator[Record | Problem]:
         if name == "group":
             self.group = attributes
-        elif name == "dataValue":
-            self.position += 1
-            yield from self.data_value(attributes)
+            # Other attributes of a group are dimensions of its values (ADX's attribute
+            # option combinations), which Barzan does not keep.
+            unknown = [key for key in attributes if key not in _ADX_GROUP_KNOWN and " " not in key]
+            self.group_problem = (
+                _unknown_attributes(line, unknown, sorted(_ADX_GROUP_KNOWN)) if unknown else None
+            )
+            if self.group_problem is not None:
+                yield self.group_problem
+        elif name == "dataValue" and self.group_problem is None:
+            yield from self.data_value(attributes, line)
 
-    def data_value(self, attributes: dict[str, str]) -> Iterator[Record | Problem]:
-        position = self.position
+    def data_value(self, attributes: dict[str, str], line: int) -> Iterator[Record | Problem]:
+        if _is_true(attributes.get("deleted")):
+            yield Problem(line, "deleted", _deletion_message())
+            return
+        unknown = [
+            key
+            for key in attributes
+            if key not in _ADX_VALUE_KNOWN and key.upper() not in ADX_DIMENSIONS and " " not in key
+        ]
+        if unknown:
+            known = ["categoryOptionCombo", *(dimension for dimension in ADX_DIMENSIONS)]
+            yield _unknown_attributes(line, unknown, known)
+            return
         problems = []
         found = {}
         for field, attribute, where in (
@@ -532,7 +927,7 @@ class _AdxState:
             else:
                 problems.append(
                     Problem(
-                        position,
+                        line,
                         attribute,
                         _("The data value has no “%(attribute)s” attribute.")
                         % {"attribute": attribute},
@@ -545,7 +940,7 @@ class _AdxState:
         elif len(dimensions) > 1:
             problems.append(
                 Problem(
-                    position,
+                    line,
                     ", ".join(dimensions),
                     _("A value has one breakdown at most; this one gives %(attributes)s.")
                     % {"attributes": ", ".join(dimensions)},
@@ -560,7 +955,7 @@ class _AdxState:
             yield from problems
             return
         yield Record(
-            position,
+            line,
             indicator=found["indicator"],
             area=found["area"],
             period=_period_from_adx(found["period"]),
@@ -754,6 +1149,37 @@ def write_adx(
     if group is not None:
         parts.append("  </group>\n")
     parts.append("</adx>\n")
+    yield "".join(parts)
+
+
+def write_dhis2_xml(records: Iterable, *, data_set: str = "") -> Iterator[str]:
+    """Yield a DHIS2 dataValueSet of `records` as XML, written a few values at a time.
+
+    A total has no categoryOptionCombo; periods are Jalali codes.
+    """
+    root = f" dataSet={_attribute(data_set)}" if data_set else ""
+    yield (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<dataValueSet xmlns="{DHIS2_NAMESPACE}"{root}>\n'
+    )
+    parts: list[str] = []
+    size = 0
+    for indicator, area, period, breakdown, value, comment in map(_fields, records):
+        text = (
+            f"  <dataValue dataElement={_attribute(indicator)} period={_attribute(period)}"
+            f" orgUnit={_attribute(area)}"
+        )
+        if breakdown:
+            text += f" categoryOptionCombo={_attribute(breakdown)}"
+        text += f" value={_attribute(value)}"
+        if comment:
+            text += f" comment={_attribute(comment)}"
+        parts.append(text + "/>\n")
+        size += len(text)
+        if size >= _CHUNK:
+            yield "".join(parts)
+            parts.clear()
+            size = 0
+    parts.append("</dataValueSet>\n")
     yield "".join(parts)
 
 

@@ -29,7 +29,7 @@ from barzan.core.text import clean, clean_multiline, search_key
 from barzan.geo.models import AreaIdentifier
 from barzan.geo.names import area_index
 
-from . import display, formats, rollups
+from . import display, formats, periods, rollups
 from .checks import Rule, ValueProblem, parse
 from .choices import Dimension, IndicatorKind
 from .identifiers import CODE, NAME, IdSchemes, schemes_from
@@ -83,6 +83,12 @@ class Outcome:
     def unknown_identifiers(self) -> dict[str, list[str]]:
         """Return the unknown identifiers by kind, as saved for the mapping page."""
         return {kind: list(values) for kind, values in self.unknown.items() if values}
+
+    def number_by_value(self) -> None:
+        """Say that the problems' lines count values (a JSON file with one line)."""
+        for problem in self.problems:
+            if problem["line"]:
+                problem["where"] = "value"
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +308,8 @@ def stage(
         name: _column(format, name)
         for name in ("indicator", "area", "period", "breakdown", "value")
     }
+    found_format = _detect(stream)
+    by_position = False
     with connection.cursor() as cursor:
         _create_staging(cursor)
         try:
@@ -316,6 +324,7 @@ def stage(
                 if lookups is None:
                     lookups = Lookups(actor=actor, area=area, schemes=outcome.schemes)
                 outcome.rows += 1
+                by_position = by_position or record.by_position
                 if isinstance(record, formats.Problem):
                     outcome.add_problem(record.line, record.column, record.message)
                     continue
@@ -328,14 +337,22 @@ def stage(
                         _insert_batch(cursor, batch)
                         batch.clear()
         except formats.UnreadableFile as error:
-            outcome.add_problem(getattr(error, "line", None) or 0, "", str(error))
+            hint = formats.format_hint(format, found_format)
+            message = f"{error} {hint}" if hint else str(error)
+            outcome.add_problem(getattr(error, "line", None) or 0, "", message)
             return outcome
+        if not outcome.rows:
+            # An empty file would otherwise be a dry run with nothing wrong in it.
+            outcome.add_problem(0, "", _("The file holds no values."))
         if batch:
             _insert_batch(cursor, batch)
-        _report_duplicates(cursor, outcome, column["indicator"])
+        _report_duplicates(cursor, outcome, column["indicator"], by_position=by_position)
         _compare(cursor, outcome)
+    _hint_format(outcome, format, found_format)
     if outcome.problems:
         outcome.problems.sort(key=lambda problem: problem["line"])
+    if by_position:
+        outcome.number_by_value()
     return outcome
 
 
@@ -349,6 +366,21 @@ def _take_file_schemes(attributes: Mapping, outcome: Outcome) -> bool:
                 outcome.add_problem(1, attribute, message)
         return False
     return True
+
+
+def _detect(stream) -> str | None:
+    """Return the format `stream` looks like, if it can be read twice."""
+    try:
+        return formats.detect(stream) if stream.seekable() else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _hint_format(outcome: Outcome, format: str, found_format: str | None) -> None:
+    """Add, to a file with problems, that it looks like another format than `format`."""
+    hint = formats.format_hint(format, found_format)
+    if outcome.problem_count and hint:
+        outcome.add_problem(0, "", hint)
 
 
 def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: str):
@@ -416,18 +448,10 @@ def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: 
         good = False
     period_id = lookups.periods.get(record.period)
     if period_id is None:
-        spec = parse_period(record.period)
+        spec = parse_period(record.period) or periods.from_gregorian(record.period)
         period_id = lookups.periods.get(spec.code) if spec else None
     if period_id is None:
-        outcome.add_problem(
-            line,
-            column["period"],
-            _(
-                "«%(code)s» is not a period: write a Jalali year (1402), half (1402H1), "
-                "quarter (1402Q3) or month (1402-07)."
-            )
-            % {"code": record.period},
-        )
+        outcome.add_problem(line, column["period"], periods.explain(record.period))
         good = False
     breakdown_key, breakdown = lookups.find("breakdown", lookups.breakdowns, record.breakdown)
     if breakdown is None and record.breakdown.casefold() == "default":
@@ -496,7 +520,7 @@ def _check(record, lookups: Lookups, outcome: Outcome, column: dict, area_name: 
     )
 
 
-def _report_duplicates(cursor, outcome: Outcome, column: str) -> None:
+def _report_duplicates(cursor, outcome: Outcome, column: str, *, by_position=False) -> None:
     cursor.execute(
         f"""SELECT s.line, d.first_line FROM {STAGING} s
         JOIN (SELECT indicator_id, area_id, period_id, breakdown_id, MIN(line) AS first_line
@@ -506,13 +530,12 @@ def _report_duplicates(cursor, outcome: Outcome, column: str) -> None:
          AND d.period_id = s.period_id AND d.breakdown_id = s.breakdown_id
         WHERE s.line <> d.first_line ORDER BY s.line"""
     )
+    if by_position:
+        message = _("The same indicator, area, period and breakdown are already value %(line)s.")
+    else:
+        message = _("The same indicator, area, period and breakdown are already on line %(line)s.")
     for line, first_line in cursor.fetchall():
-        outcome.add_problem(
-            line,
-            column,
-            _("The same indicator, area, period and breakdown are already on line %(line)s.")
-            % {"line": first_line},
-        )
+        outcome.add_problem(line, column, message % {"line": first_line})
 
 
 def _compare(cursor, outcome: Outcome) -> None:

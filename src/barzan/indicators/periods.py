@@ -5,11 +5,22 @@ A period is a Jalali year (`1402`), half (`1402H1`), quarter (`1402Q3`) or month
 (`1402-07`). Codes are parsed here and nowhere else; the `Period` rows that values point
 to are seeded for every year from FIRST_YEAR to LAST_YEAR, so an unknown code in a file
 is a mistake to report, never a period to create.
+
+Gregorian periods (DHIS2's `202001`, `2020Q1`, `2020S1`, `2020`, and ADX's ISO forms such
+as `2020-01-01/P1M`) name a Barzan period only where their first and last days are the
+Jalali period's own (`from_gregorian`); no Gregorian month, quarter, half or year does,
+so `explain` says why such a code is refused and which Jalali period is nearest. Four
+digits are a Jalali year from 1380 to 1420 and a Gregorian one from 1900 to 2100.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from django.utils.dates import MONTHS
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from barzan.core import jalali
 from barzan.core.text import clean
@@ -137,3 +148,185 @@ def previous(period_spec: PeriodSpec) -> PeriodSpec | None:
         PeriodType.MONTH: month,
     }[PeriodType(period_spec.period_type)]
     return spec(period_spec.period_type, year, number)
+
+
+# Gregorian years a DHIS2 code may name; Jalali years (FIRST_YEAR to LAST_YEAR) lie below.
+GREGORIAN_FIRST_YEAR = 1900
+GREGORIAN_LAST_YEAR = 2100
+_MONTHS_OF = {PeriodType.YEAR: 12, PeriodType.HALF: 6, PeriodType.QUARTER: 3, PeriodType.MONTH: 1}
+_DHIS2_CODE = re.compile(
+    r"^(\d{4})(?:(?P<month>\d{2})|[Qq](?P<quarter>[1-4])|[Ss](?P<half>[12]))?$"
+)
+
+
+@dataclass(frozen=True)
+class GregorianPeriod:
+    """A Gregorian period a file names, with its first and last day."""
+
+    text: str
+    period_type: str
+    year: int
+    number: int
+    start: date
+    end: date
+    is_adx: bool
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    return day.replace(year=day.year + month // 12, month=month % 12 + 1)
+
+
+def gregorian(text: str) -> GregorianPeriod | None:
+    """Return the Gregorian period `text` names in DHIS2's or ADX's form, or None."""
+    cleaned = clean(text).replace(" ", "")
+    if "/" in cleaned:
+        start_text, _slash, duration = cleaned.partition("/")
+        kinds = {value: key for key, value in ADX_DURATIONS.items()}
+        period_type = kinds.get(duration.upper())
+        try:
+            start = date.fromisoformat(start_text)
+        except ValueError:
+            return None
+        if period_type is None or not GREGORIAN_FIRST_YEAR <= start.year <= GREGORIAN_LAST_YEAR:
+            return None
+        end = _add_months(start, _MONTHS_OF[period_type]) - timedelta(days=1)
+        number = (start.month - 1) // _MONTHS_OF[period_type] + 1 if start.day == 1 else 0
+        return GregorianPeriod(text, period_type, start.year, number, start, end, True)
+    match = _DHIS2_CODE.match(cleaned)
+    if not match:
+        return None
+    year = int(match.group(1))
+    if not GREGORIAN_FIRST_YEAR <= year <= GREGORIAN_LAST_YEAR:
+        return None
+    if match.group("month"):
+        period_type, number = PeriodType.MONTH, int(match.group("month"))
+        if not 1 <= number <= 12:
+            return None
+    elif match.group("quarter"):
+        period_type, number = PeriodType.QUARTER, int(match.group("quarter"))
+    elif match.group("half"):
+        period_type, number = PeriodType.HALF, int(match.group("half"))
+    else:
+        period_type, number = PeriodType.YEAR, 0
+    length = _MONTHS_OF[period_type]
+    start = date(year, max(number - 1, 0) * length + 1, 1)
+    end = _add_months(start, length) - timedelta(days=1)
+    return GregorianPeriod(text, period_type, year, number, start, end, False)
+
+
+def containing(day: date, period_type: str) -> PeriodSpec | None:
+    """Return the Jalali period of `period_type` that `day` falls in, if it is kept."""
+    found = jalali.to_jalali(day)
+    if not FIRST_YEAR <= found.year <= LAST_YEAR:
+        return None
+    number = {
+        PeriodType.YEAR: 0,
+        PeriodType.HALF: 1 if found.month <= 6 else 2,
+        PeriodType.QUARTER: (found.month + 2) // 3,
+        PeriodType.MONTH: found.month,
+    }[PeriodType(period_type)]
+    return spec(period_type, found.year, number)
+
+
+@functools.lru_cache(maxsize=256)
+def from_gregorian(text: str) -> PeriodSpec | None:
+    """Return the Jalali period whose first and last days are those of Gregorian `text`."""
+    found = gregorian(text)
+    if found is None:
+        return None
+    if found.is_adx:
+        # An ADX length counts Jalali months from a Jalali first day.
+        return from_adx(text)
+    candidate = containing(found.start, found.period_type)
+    if candidate is not None and (candidate.start, candidate.end) == (found.start, found.end):
+        return candidate
+    return None
+
+
+def nearest(start: date, end: date, period_type: str) -> PeriodSpec | None:
+    """Return the kept Jalali period of `period_type` sharing the most days with start..end."""
+    best, best_days = None, 0
+    for day in (start, start + (end - start) / 2, end):
+        candidate = containing(day, period_type)
+        if candidate is None:
+            continue
+        days = (min(end, candidate.end) - max(start, candidate.start)).days + 1
+        if days > best_days:
+            best, best_days = candidate, days
+    return best
+
+
+def name(period_spec: PeriodSpec) -> str:
+    """Return the period as a person reads it: «دی ۱۳۹۸», «Dey 1398»."""
+    from .models import Period
+
+    return Period(
+        period_type=period_spec.period_type, year=period_spec.year, number=period_spec.number
+    ).name
+
+
+def _gregorian_name(found: GregorianPeriod) -> str:
+    if found.is_adx and not found.number:
+        return found.text
+    if found.period_type == PeriodType.MONTH:
+        text = _("the Gregorian month %(month)s %(year)s") % {
+            "month": MONTHS[found.number],
+            "year": found.year,
+        }
+    elif found.period_type == PeriodType.QUARTER:
+        text = _("the Gregorian quarter %(number)s of %(year)s") % {
+            "number": found.number,
+            "year": found.year,
+        }
+    elif found.period_type == PeriodType.HALF:
+        text = _("the Gregorian half %(number)s of %(year)s") % {
+            "number": found.number,
+            "year": found.year,
+        }
+    else:
+        text = _("the Gregorian year %(year)s") % {"year": found.year}
+    return text
+
+
+def explain(text: str) -> str:
+    """Return why `text` names no Barzan period and what to write instead."""
+    # A file repeats its few periods on every row.
+    return _explain(text, get_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _explain(text: str, language: str | None) -> str:
+    found = gregorian(text)
+    if found is None and "/" in text:
+        return _(
+            "«%(code)s» is not an ADX period Barzan reads: write the first Gregorian day of a "
+            "Jalali period and its length, such as 2023-03-21/P1M for Farvardin 1402."
+        ) % {"code": text}
+    if found is None:
+        return _(
+            "«%(code)s» is not a period: write a Jalali year (1402), half (1402H1), "
+            "quarter (1402Q3) or month (1402-07)."
+        ) % {"code": text}
+    near = nearest(found.start, found.end, found.period_type)
+    if near is None:
+        nearest_text = _("no Jalali period Barzan keeps is near it")
+    else:
+        code = near.adx if found.is_adx else near.code
+        nearest_text = _("the nearest is %(code)s (%(name)s)") % {"code": code, "name": name(near)}
+    if found.is_adx:
+        message = _(
+            "«%(code)s» does not begin a Jalali period of that length: ADX periods here are the "
+            "first Gregorian day of a Jalali period and its length; %(nearest)s."
+        )
+    else:
+        message = _(
+            "«%(code)s» is %(gregorian)s; Barzan keeps Jalali periods, which do not begin and "
+            "end on the same days; %(nearest)s."
+        )
+    result = message % {
+        "code": text,
+        "gregorian": _gregorian_name(found),
+        "nearest": nearest_text,
+    }
+    return result

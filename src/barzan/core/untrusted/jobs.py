@@ -1,8 +1,10 @@
 """What the child process runs: each job reads a file, yields plain data (lists, dicts,
 text, numbers) and raises Malformed when the file breaks its format."""
 
+import itertools
 import json
 import math
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -71,13 +73,16 @@ def _json_items(
     keep: tuple = (),
     decimals: bool = False,
     encodings: tuple = ("utf-8-sig",),
+    positions: bool = False,
     limits=None,
 ) -> Iterator:
     """Yield a JSON document's head, then each item of its list `items`.
 
     The head is {"object": is the document an object, "list": has it the list `items`,
     "keep": the document's members named in `keep`}; without `items` it is the document.
-    The text is decoded with the first of `encodings` that fits it.
+    With `positions`, each item comes as (the file line it starts on, item); every line is
+    None when they cannot tell the items apart. The text is decoded with the first of
+    `encodings` that fits it.
     """
     with open(source, "rb") as file:
         content = file.read()
@@ -98,8 +103,17 @@ def _json_items(
         if decimals
         else {}
     )
+    lines = None
     try:
-        document = json.loads(text, **number)
+        located = (
+            _object_with_lines(text, items, json.JSONDecoder(**number).scan_once)
+            if positions
+            else None
+        )
+        if located is None:
+            document = json.loads(text, **number)
+        else:
+            document, lines = located
     except json.JSONDecodeError as error:
         raise Malformed(
             "syntax", {"error": error.msg, "line": error.lineno, "column": error.colno}
@@ -118,55 +132,180 @@ def _json_items(
         "keep": {key: document[key] for key in keep if is_object and key in document},
     }
     if isinstance(listed, list):
+        # A line tells a value apart only when no two values share one; DHIS2's API
+        # writes a whole data value set on one line.
+        if positions and (
+            lines is None
+            or len(lines) != len(listed)
+            or any(a >= b for a, b in itertools.pairwise(lines))
+        ):
+            lines = [None] * len(listed)
         # Hand each item over and let it go, so the document shrinks as it is written.
         listed.reverse()
-        while listed:
-            yield listed.pop()
+        if positions:
+            lines.reverse()
+            while listed:
+                yield lines.pop(), listed.pop()
+        else:
+            while listed:
+                yield listed.pop()
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _object_with_lines(text: str, items: str | None, scan) -> tuple[dict, list[int]] | None:
+    """Return a JSON object's members and the file line of each item of its list `items`.
+
+    Return None when `text` is not an object with that list, or is not valid JSON: the
+    caller then parses it as usual, which reports the error. `scan` is a JSON decoder's
+    scanner, which parses one value from a position at C speed; only the top object and
+    the list are walked here.
+    """
+    if items is None:
+        return None
+    space = _JSON_SPACE.match
+    try:
+        at = space(text).end()
+        if text[at : at + 1] != "{":
+            return None
+        at = space(text, at + 1).end()
+        document: dict = {}
+        lines: list[int] | None = None
+        if text[at : at + 1] == "}":
+            return None
+        while True:
+            if text[at : at + 1] != '"':
+                return None
+            key, at = scan(text, at)
+            at = space(text, at).end()
+            if text[at : at + 1] != ":":
+                return None
+            at = space(text, at + 1).end()
+            if key == items and text[at : at + 1] == "[":
+                document[key], lines, at = _list_with_lines(text, at, scan)
+            else:
+                document[key], at = scan(text, at)
+            at = space(text, at).end()
+            mark = text[at : at + 1]
+            if mark == ",":
+                at = space(text, at + 1).end()
+            elif mark == "}":
+                break
+            else:
+                return None
+        if space(text, at + 1).end() != len(text) or lines is None:
+            return None
+    except (StopIteration, ValueError):
+        return None
+    return document, lines
+
+
+def _list_with_lines(text: str, at: int, scan) -> tuple[list, list[int], int]:
+    """Parse the list starting at `at`; return it, its items' lines and the end."""
+    space = _JSON_SPACE.match
+    values: list = []
+    lines: list[int] = []
+    line, counted = 1, 0
+    at = space(text, at + 1).end()
+    if text[at : at + 1] == "]":
+        return values, lines, at + 1
+    while True:
+        line += text.count("\n", counted, at)
+        counted = at
+        lines.append(line)
+        value, at = scan(text, at)
+        values.append(value)
+        at = space(text, at).end()
+        mark = text[at : at + 1]
+        if mark == ",":
+            at = space(text, at + 1).end()
+        elif mark == "]":
+            return values, lines, at + 1
+        else:
+            raise ValueError(at)
 
 
 def _xml_elements(
-    source: str, *, names: tuple = (), limits=None
-) -> Iterator[tuple[str, dict[str, str]]]:
+    source: str, *, names: tuple = (), root: bool = False, positions: bool = False, limits=None
+) -> Iterator[tuple]:
     """Yield (local name, attributes) of each element named in `names`, in document order.
 
-    Refuse any DTD, so no entity can expand, and any text not in UTF-8.
+    With `root`, the root element comes first whatever its name. With `positions`, each
+    element comes as (local name, attributes, line, namespace), the line being where its
+    start tag is in the file; every line is None when the first two elements named in
+    `names` share one (a file written on one line, as DHIS2's API writes it), since lines
+    cannot tell them apart. Refuse any DTD, so no entity can expand, and any text not in
+    UTF-8.
     """
-    import xml.etree.ElementTree as ET
-    from xml.parsers.expat import errors as expat_errors
+    from xml.parsers import expat
 
     wanted = set(names)
-    parser = ET.XMLPullParser(events=("start", "end"))
-    open_elements: list = []
-    tail = b""
-    first = True
+    found: list = []
+    depth = 0
 
-    def events():
+    # With `positions`: whether lines tell the elements apart, once two are seen.
+    by_line: bool | None = None
+    first_line: int | None = None
+
+    def start(tag: str, attributes: dict) -> None:
+        nonlocal depth, by_line, first_line
+        depth += 1
+        namespace, _, name = tag.rpartition(" ")
+        if name in wanted or (root and depth == 1):
+            if positions:
+                line = parser.CurrentLineNumber
+                if by_line is None and name in wanted and not (root and depth == 1):
+                    if first_line is None:
+                        first_line = line
+                    else:
+                        by_line = line > first_line
+                found.append((name, attributes, line, namespace))
+            else:
+                found.append((name, attributes))
+
+    def ready(final: bool = False) -> Iterator[tuple]:
+        """Yield what is found once it is known whether lines tell elements apart."""
+        if not positions:
+            yield from found
+        elif by_line is None and not final:
+            return
+        elif by_line is False:
+            yield from ((name, attributes, None, ns) for name, attributes, _l, ns in found)
+        else:
+            yield from found
+        found.clear()
+
+    def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    def refuse(*args) -> None:
+        raise Malformed("doctype")
+
+    # Namespaced names come as "namespace name": neither a name nor a URI has a space.
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.buffer_text = True
+
+    def feed(chunk: bytes, final: bool = False) -> None:
         try:
-            yield from parser.read_events()
-        except ET.ParseError as error:
-            line, column = error.position
+            parser.Parse(chunk, final)
+        except expat.ExpatError as error:
             raise Malformed(
                 "syntax",
                 {
-                    "error": str(expat_errors.messages.get(error.code, error)),
-                    "line": line,
-                    "column": column,
+                    "error": expat.errors.messages.get(error.code, str(error)),
+                    "line": error.lineno,
+                    "column": error.offset,
                 },
             ) from error
 
-    def handle():
-        for event, element in events():
-            if event == "start":
-                open_elements.append(element)
-                name = element.tag.rpartition("}")[2]
-                if name in wanted:
-                    yield name, dict(element.attrib)
-            else:
-                open_elements.pop()
-                # Drop what is read, so a long file does not build up a tree.
-                if open_elements:
-                    del open_elements[-1][:]
-
+    tail = b""
+    first = True
     with open(source, "rb") as file:
         while chunk := file.read(_XML_CHUNK):
             if first:
@@ -178,21 +317,10 @@ def _xml_elements(
             if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
                 raise Malformed("doctype")
             tail = chunk[-8:]
-            parser.feed(chunk)
-            yield from handle()
-    try:
-        parser.close()
-    except ET.ParseError as error:
-        line, column = error.position
-        raise Malformed(
-            "syntax",
-            {
-                "error": str(expat_errors.messages.get(error.code, error)),
-                "line": line,
-                "column": column,
-            },
-        ) from error
-    yield from handle()
+            feed(chunk)
+            yield from ready()
+    feed(b"", True)
+    yield from ready(final=True)
 
 
 JOBS = {XLSX_ROWS: _xlsx_rows, JSON_ITEMS: _json_items, XML_ELEMENTS: _xml_elements}

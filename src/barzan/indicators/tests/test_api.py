@@ -493,7 +493,7 @@ def test_four_kinds_of_mistake_are_all_reported_and_nothing_is_stored(
     assert "N9" in conflicts[(2, "orgUnit")]
     assert conflicts[(3, "value")] == "«many» is not a number."
     assert "1402Q9" in conflicts[(4, "period")]
-    assert "line 1" in conflicts[(5, "dataElement")]
+    assert "already value 1" in conflicts[(5, "dataElement")]
     assert sorted(IndicatorValue.objects.values_list("pk", "value", "version")) == before
 
 

@@ -34,6 +34,7 @@ def written(format, values, **options) -> bytes:
         formats.CSV: formats.write_csv,
         formats.DHIS2_CSV: formats.write_dhis2_csv,
         formats.DHIS2_JSON: formats.write_dhis2_json,
+        formats.DHIS2_XML: formats.write_dhis2_xml,
         formats.ADX: lambda values, **options: formats.write_adx(
             values, **{"data_set": "DS", **options}
         ),

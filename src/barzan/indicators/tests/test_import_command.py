@@ -128,7 +128,7 @@ def test_a_wrong_option_is_explained(clean_file, organizations, arguments, messa
 
 def test_a_file_whose_extension_says_nothing_needs_a_format(tmp_path, organizations):
     path = tmp_path / "figures.txt"
-    path.write_text("indicator,area,period,value\n")
+    path.write_text("figures of the district\n")
     with pytest.raises(CommandError, match="give --format"):
         run(path, "--source", "education-tehran")
 

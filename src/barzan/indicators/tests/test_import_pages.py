@@ -318,14 +318,14 @@ def test_the_format_follows_the_extension_unless_chosen(
     assert chosen.format == "dhis2_csv"
 
 
-def test_a_file_whose_extension_says_nothing_asks_for_the_format(
-    client, login, people, areas, organizations, clean_file
+def test_a_file_whose_content_and_extension_say_nothing_asks_for_the_format(
+    client, login, people, areas, organizations
 ):
     in_english(client)
     login(people.tehran_manager)
     response = upload(
         client,
-        clean_file,
+        b"figures of the district\n",
         area=areas.district6,
         source=organizations.education_tehran,
         name="figures.txt",

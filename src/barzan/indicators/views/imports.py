@@ -197,6 +197,14 @@ class ImportProgressView(FailStaleMixin, ScopedDetailView):
         return response
 
 
+def _where(problem: dict):
+    """Return the line of a problem, `value 3` when lines count values, or "" for the file."""
+    line = problem.get("line") or ""
+    if line and problem.get("where") == "value":
+        return gettext("value %(number)s") % {"number": line}
+    return line
+
+
 class ImportProblemsView(ScopedDetailView):
     """Every problem of an import as a CSV file: line, column, message."""
 
@@ -206,7 +214,7 @@ class ImportProblemsView(ScopedDetailView):
         value_import = self.get_object()
         header = [gettext("Line"), gettext("Column"), gettext("Problem")]
         rows = (
-            [problem.get("line", ""), problem.get("column", ""), problem.get("message", "")]
+            [_where(problem), problem.get("column", ""), problem.get("message", "")]
             for problem in value_import.problems or []
         )
         return exports.csv_response(

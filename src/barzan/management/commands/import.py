@@ -37,6 +37,16 @@ def _format_of(path: Path, given: str | None) -> str:
     raise CommandError(f"Cannot tell the format of {path.name}: give --format.")
 
 
+def _where(problem: dict) -> str:
+    """Return where a problem is, `line 3, column value: `, or nothing for the whole file."""
+    parts = []
+    if problem.get("line"):
+        parts.append(f"{problem.get('where', 'line')} {problem['line']}")
+    if problem.get("column"):
+        parts.append(f"column {problem['column']}")
+    return ", ".join(parts) + ": " if parts else ""
+
+
 class Command(BaseCommand):
     help = (
         "Import data from a file. `barzan import areas --help` for areas and boundaries, "
@@ -78,13 +88,14 @@ class Command(BaseCommand):
         areas.add_argument("--verbose-report", action="store_true", help="List every row.")
         values = kinds.add_parser(
             "values",
-            help="Indicator figures: Barzan CSV or XLSX, DHIS2 JSON or CSV, or ADX.",
+            help="Indicator figures: Barzan CSV or XLSX, DHIS2 JSON, XML or CSV, or ADX.",
         )
         values.add_argument("path", type=Path)
         values.add_argument(
             "--format",
             choices=value_formats.FORMATS,
-            help="Default from the extension: .csv, .xlsx, .json (DHIS2 JSON), .xml (ADX).",
+            help="Default: found from the content (the XML root, the CSV header, JSON, XLSX), "
+            "else from the extension.",
         )
         values.add_argument(
             "--area", help="The code of the area every row must lie in (default: the country)."
@@ -128,7 +139,10 @@ class Command(BaseCommand):
     def import_values(self, *, path: Path, dry_run: bool, **options):
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        format = options["format"] or format_for(path.name)
+        format = options["format"]
+        if format is None:
+            with path.open("rb") as stream:
+                format = value_formats.detect(stream) or format_for(path.name)
         if format is None:
             raise CommandError(f"Cannot tell the format of {path.name}: give --format.")
         source = Organization.objects.filter(code=options["source"]).first()
@@ -163,9 +177,7 @@ class Command(BaseCommand):
             f"{outcome.problem_count} problem(s)."
         )
         for problem in outcome.problems:
-            self.stderr.write(
-                f"  line {problem['line']}, column {problem['column']}: {problem['message']}"
-            )
+            self.stderr.write(f"  {_where(problem)}{problem['message']}")
         for kind, values in outcome.unknown_identifiers().items():
             self.stderr.write(
                 f"  unknown {kind} identifiers in scheme {getattr(schemes, kind)}: "
