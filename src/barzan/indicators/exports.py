@@ -143,6 +143,7 @@ def _write_adx(rows: Iterable[ExportRow]) -> Iterator[str]:
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 ADX_CONTENT_TYPE = "application/adx+xml; charset=utf-8"
+XML_CONTENT_TYPE = "application/xml; charset=utf-8"
 
 EXPORT_FORMATS: dict[str, ExportFormat] = {
     item.code: item
@@ -167,6 +168,14 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             JSON_CONTENT_TYPE,
             "json",
             write=formats.write_dhis2_json,
+        ),
+        ExportFormat(
+            formats.DHIS2_XML,
+            gettext_lazy("DHIS2 XML (dataValueSet)"),
+            XML_CONTENT_TYPE,
+            "xml",
+            write=formats.write_dhis2_xml,
+            tag="dhis2",
         ),
         ExportFormat(
             formats.DHIS2_CSV,

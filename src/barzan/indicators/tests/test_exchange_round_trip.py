@@ -166,7 +166,7 @@ def test_the_export_page_offers_every_import_format(client, login, people):
     login(people.tehran_manager)
     form = client.get(PAGE).context["form"]
     assert [code for code, _label in form.fields["format"].choices] == [
-        "csv", "xlsx", "dhis2_json", "dhis2_csv", "adx",
+        "csv", "xlsx", "dhis2_json", "dhis2_xml", "dhis2_csv", "adx",
     ]  # fmt: skip
 
 
@@ -175,9 +175,10 @@ def test_the_export_page_offers_every_import_format(client, login, people):
     [
         ("dhis2_csv", "text/csv; charset=utf-8", r"values-23-dhis2-[\d-]+\.csv"),
         ("adx", "application/adx+xml; charset=utf-8", r"values-23-adx-[\d-]+\.xml"),
+        ("dhis2_xml", "application/xml; charset=utf-8", r"values-23-dhis2-[\d-]+\.xml"),
     ],
 )
-def test_dhis2_csv_and_adx_downloads_say_what_they_are(
+def test_dhis2_and_adx_downloads_say_what_they_are(
     client, login, people, areas, figures, file_format, content_type, name
 ):
     login(people.focal_point)
