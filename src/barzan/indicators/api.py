@@ -318,7 +318,7 @@ class ExportQuery(Schema):
     format: str = Field(
         formats.CSV,
         max_length=20,
-        description="`csv` (Barzan), `xlsx`, `dhis2_json`, `dhis2_csv` or `adx`.",
+        description="`csv` (Barzan), `xlsx`, `dhis2_json`, `dhis2_xml`, `dhis2_csv` or `adx`.",
     )
 
 
@@ -629,8 +629,10 @@ def list_values(request, filters: Query[ValueFilters]):
     response={200: None, **ERRORS},
     summary="Export raw values as a file",
     openapi_extra={
+        # Keyed by number as ninja keys its own responses: "200" beside 200 would be two
+        # keys of the same name in the document, which Swagger UI refuses to read.
         "responses": {
-            "200": {
+            200: {
                 "description": "The file, in any format values are imported in.",
                 "content": {
                     item.content_type.split(";")[0]: {

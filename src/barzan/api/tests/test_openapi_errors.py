@@ -5,6 +5,8 @@ parameter documented as a date-time that took `0.5`; these checks are the cheap,
 form of that run.
 """
 
+import json
+
 import pytest
 
 from .support import assert_error
@@ -23,6 +25,19 @@ def operations(document):
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
             yield f"{method.upper()} {path}", operation
+
+
+def test_the_document_names_no_key_twice(client):
+    """Swagger UI reads the document as YAML, which refuses a repeated key ("200" and 200)."""
+    repeated = []
+
+    def note_repeats(pairs):
+        keys = [key for key, _value in pairs]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=note_repeats)
+    assert repeated == []
 
 
 def test_every_operation_declares_the_errors_any_call_may_answer(document):
