@@ -28,6 +28,9 @@ MODULES = {
     "rollups": "barzan.indicators.rollups",
     "display": "barzan.indicators.display",
     "importing": "barzan.indicators.importing",
+    "identifiers": "barzan.indicators.identifiers",
+    "containment": "barzan.geo.import_checks",
+    "names": "barzan.geo.names",
 }
 
 # Each module's mutants run against its own tests only (conftest.py deselects the rest):
@@ -41,6 +44,9 @@ OWN_TESTS = {
     "display": "src/barzan/indicators/tests/test_display.py,"
     "src/barzan/indicators/tests/test_small_counts.py",
     "importing": "src/barzan/indicators/tests/test_importing.py",
+    "identifiers": "src/barzan/indicators/tests/test_identifiers.py",
+    "containment": "src/barzan/geo/tests/test_exchange_areas.py",
+    "names": "src/barzan/geo/tests/test_names.py",
 }
 
 
