@@ -6,7 +6,7 @@ an importer that declares only what is its own; the pipeline does the rest:
 
 - `problems`: `Problem` (message, file line, column, and where: line, value N, feature N
   or the whole file) and `Problems`, the first 10,000 kept and every one counted; a
-  whole-file problem prints only its message. `problems_csv` writes them for a spreadsheet.
+  whole-file problem prints only its message. `problem_rows` lists them for a CSV download.
 - `sniff`: what a file is from its first bytes (XLSX/ZIP, JSON keys, XML root and
   namespace, CSV header), the stream rewound.
 - `reading`: the rows of a CSV (UTF-8, the line each row starts on) or XLSX file (read in
@@ -62,7 +62,7 @@ job model (a concrete `core.models.ImportJob`) passes `job=` to `check_file` and
 """
 
 from . import cells, reading, sniff
-from .problems import FEATURE, FILE, LINE, VALUE, Problem, Problems, location_text, problems_csv
+from .problems import FEATURE, FILE, LINE, VALUE, Problem, Problems, location_text, problem_rows
 from .tables import (
     CHANGED,
     NEW,
@@ -95,7 +95,7 @@ __all__ = [
     "check_file",
     "import_file",
     "location_text",
-    "problems_csv",
+    "problem_rows",
     "reading",
     "sniff",
 ]

@@ -12,8 +12,6 @@ bad rows costs neither memory nor a page of a million rows, and the count stays 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
@@ -140,33 +138,11 @@ def display(problems: Iterable[Problem | dict]) -> list[dict]:
     return shown
 
 
-def problems_csv(problems: Iterable[Problem | dict]) -> Iterator[str]:
-    """Yield a CSV of `problems` (line, column, where, message), for a spreadsheet."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def take() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow([_("Line"), _("Column"), _("Where"), _("Problem")])
-    yield "\ufeff" + take()
+def problem_rows(problems: Iterable[Problem | dict]) -> Iterator[list]:
+    """Yield a header and a row per problem (line, column, where, message), for
+    `core.exports.csv_response`, which guards cells a spreadsheet would run."""
+    yield [_("Line"), _("Column"), _("Where"), _("Problem")]
     for problem in problems:
         if isinstance(problem, dict):
             problem = Problem.from_dict(problem)
-        writer.writerow(
-            [
-                problem.line or "",
-                problem.column,
-                problem.location,
-                _guard(problem.message),
-            ]
-        )
-        yield take()
-
-
-def _guard(text: str) -> str:
-    # A message quotes the file's cells; a cell written as a formula must stay text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+        yield [problem.line or "", problem.column, problem.location, problem.message]
