@@ -151,3 +151,67 @@ class TestWhoMayImport:
         assert counts(outcome) == (1, 0, 0, 0)
         event = AuditEvent.objects.get(verb=ORGANIZATIONS_IMPORTED)
         assert event.actor == people.tehran_manager
+
+
+def upload(client, text: str, name="organizations.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        "/organizations/import/",
+        {"file": SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")},
+    )
+
+
+class TestImportPages:
+    def test_the_dry_run_page_shows_the_counts_and_writes_nothing(self, client, login, people):
+        login(people.admin)
+        response = upload(client, GOOD)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert 'data-count="new">۳<' in page
+        assert "data-apply" in page
+        assert not Organization.objects.filter(code="health-tehran").exists()
+
+    def test_apply_writes_the_checked_file_and_returns_to_the_list(self, client, login, people):
+        login(people.admin)
+        token = upload(client, GOOD).context["token"]
+        response = client.post("/organizations/import/apply/", {"token": token})
+        assert response.status_code == 302
+        assert Organization.objects.filter(code__in=["health-tehran", "health-d6"]).count() == 2
+
+    def test_a_bad_row_is_listed_with_its_line_and_column_and_cannot_be_applied(
+        self, client, login, people
+    ):
+        login(people.admin)
+        response = upload(client, GOOD.replace(",charity,", ",bakery,"))
+        page = response.content.decode()
+        assert '<tr data-line="4">' in page
+        assert "data-apply" not in page
+        assert "line 0" not in page and "column :" not in page
+        csv_response = client.get(response.context["problems_url"])
+        text = b"".join(csv_response.streaming_content).decode("utf-8")
+        assert "bakery" in text
+        client.post("/organizations/import/apply/", {"token": response.context["token"]})
+        assert not Organization.objects.filter(code="health-tehran").exists()
+
+    def test_someone_who_may_not_register_organizations_gets_403(self, client, login, people):
+        login(people.tehran_analyst)
+        assert client.get("/organizations/import/").status_code == 403
+        assert upload(client, GOOD).status_code == 403
+        assert client.post("/organizations/import/apply/", {"token": "x"}).status_code == 403
+
+    def test_another_users_upload_cannot_be_applied_or_read(self, client, login, people):
+        login(people.admin)
+        token = upload(client, GOOD).context["token"]
+        login(people.tehran_manager)
+        assert client.post("/organizations/import/apply/", {"token": token}).status_code == 404
+        response = client.get("/organizations/import/problems.csv", {"token": token})
+        assert response.status_code == 404
+        assert client.post("/organizations/import/apply/", {"token": "forged"}).status_code == 404
+        assert not Organization.objects.filter(code="health-tehran").exists()
+
+    def test_the_list_links_to_the_import_for_managers_only(self, client, login, people):
+        login(people.tehran_manager)
+        assert "/organizations/import/" in client.get("/organizations/").content.decode()
+        login(people.tehran_analyst)
+        assert "/organizations/import/" not in client.get("/organizations/").content.decode()
