@@ -215,3 +215,30 @@ class TestImportPages:
         assert "/organizations/import/" in client.get("/organizations/").content.decode()
         login(people.tehran_analyst)
         assert "/organizations/import/" not in client.get("/organizations/").content.decode()
+
+
+class TestImportCommand:
+    def test_the_command_imports_then_finds_nothing_new(self, areas, tmp_path):
+        from django.core.management import call_command
+
+        path = tmp_path / "organizations.csv"
+        path.write_text(GOOD, encoding="utf-8")
+        out = io.StringIO()
+        call_command("import", "organizations", str(path), "--dry-run", stdout=out)
+        assert "Dry run organizations.csv: 3 new, 0 changed" in out.getvalue()
+        assert not Organization.objects.exists()
+        call_command("import", "organizations", str(path), stdout=io.StringIO())
+        out = io.StringIO()
+        call_command("import", "organizations", str(path), stdout=out)
+        assert "0 new, 0 changed, 3 unchanged, 0 problem(s)" in out.getvalue()
+
+    def test_the_command_lists_a_bad_row_and_writes_nothing(self, areas, tmp_path):
+        from django.core.management import CommandError, call_command
+
+        path = tmp_path / "organizations.csv"
+        path.write_text(GOOD.replace(",charity,", ",bakery,"), encoding="utf-8")
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="nothing was written"):
+            call_command("import", "organizations", str(path), stdout=io.StringIO(), stderr=err)
+        assert "line 4, column “kind”" in err.getvalue()
+        assert not Organization.objects.exists()
