@@ -321,6 +321,8 @@ def check_file(importer: TableImporter, stream: BinaryIO, *, source: str, job=No
             row.status = CHANGED if row.changes else UNCHANGED
         good.append(row)
     outcome.rows = good
+    # Cell problems are found while reading, checks after: list them in the file's order.
+    outcome.problems.kept.sort(key=lambda problem: problem.line)
     return outcome
 
 
