@@ -7,7 +7,6 @@ is needed for a list this size and any web server can apply it.
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
@@ -19,6 +18,7 @@ from django.views import View
 
 from barzan.access import policy
 from barzan.access.actions import MANAGE
+from barzan.access.views import ScopedViewMixin
 from barzan.core import exports, jobs
 from barzan.core.forms import Form
 from barzan.core.importing import CHANGED, NEW, problem_rows
@@ -55,7 +55,12 @@ def _upload(request, token: str) -> dict:
     return found
 
 
-class _ImportView(LoginRequiredMixin, View):
+class _ImportView(ScopedViewMixin, View):
+    """Open to those who may register organizations somewhere (403 otherwise); each row is
+    then checked against the areas the user manages."""
+
+    model = Organization
+
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not policy.can(request.user, MANAGE, Organization):
             raise PermissionDenied
