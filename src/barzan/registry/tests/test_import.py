@@ -242,3 +242,29 @@ class TestImportCommand:
             call_command("import", "organizations", str(path), stdout=io.StringIO(), stderr=err)
         assert "line 4, column “kind”" in err.getvalue()
         assert not Organization.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        (bytes(range(256)) * 4, "organizations.csv"),
+        (b"PK\x03\x04" + b"\x00" * 200, "organizations.xlsx"),
+        (b"PK\x03\x04" + b"\x00" * 200, "organizations.zip"),
+        (b'code,name_fa,kind,area\n"x,y\n', "organizations.csv"),
+        ("کد,نام\nx,y\n".encode("cp1256"), "organizations.csv"),
+    ],
+)
+def test_a_broken_file_is_one_clear_problem_and_writes_nothing(areas, content, name):
+    outcome = import_organizations(
+        actor=None, stream=io.BytesIO(content), source=name, dry_run=False
+    )
+    assert outcome.problems and not outcome.applied
+    assert all(problem.message for problem in outcome.problems)
+    assert not Organization.objects.exists()
+
+
+def test_a_nul_character_in_a_cell_is_dropped_as_everywhere_text_is_cleaned(areas):
+    text = "code,name_fa,kind,area\nnul-org,خیریه\x00 محله,charity,23\n"
+    outcome = run(text)
+    assert outcome.applied
+    assert Organization.objects.get(code="nul-org").name_fa == "خیریه محله"
