@@ -29,6 +29,8 @@ from .models import Organization
 
 _SALT = "barzan.registry.organization-import"
 _TOKEN_SECONDS = 24 * 3600
+# The report is the answer to the upload, with no pages of its own: the rest are in the CSV.
+SHOWN_PROBLEMS = 200
 
 
 class OrganizationImportForm(Form):
@@ -75,7 +77,7 @@ class _ImportView(ScopedViewMixin, View):
                 "page_title": _("Importing %(file)s") % {"file": outcome.source},
                 "outcome": outcome,
                 "counts": counts,
-                "problems": outcome.problems.kept,
+                "problems": outcome.problems.kept[:SHOWN_PROBLEMS],
                 "warnings": [
                     {"where": warning.location, "message": warning.message}
                     for warning in outcome.warnings

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from barzan.access import policy
 from barzan.access.actions import MANAGE, VIEW
 from barzan.core.importing import Column, Row, TableImporter, cells
+from barzan.core.importing.tables import in_batches
 from barzan.geo.models import Area
 
 from .choices import OrganizationKind
@@ -56,22 +57,26 @@ class OrganizationImporter(TableImporter):
         self.file_parents: dict[str, str] = {}
 
     def find_stored(self, keys):
-        stored = Organization.objects.filter(code__in=keys).select_related("parent", "area")
-        return {organization.code: organization for organization in stored}
+        found = {}
+        for batch in in_batches(keys):
+            stored = Organization.objects.filter(code__in=batch).select_related("parent")
+            found.update((organization.code, organization) for organization in stored)
+        return found
 
     def prepare(self, rows: list[Row]) -> None:
-        codes = {row["area"] for row in rows}
-        areas = Area.objects.filter(code__in=codes, valid_to__isnull=True)
-        if self.actor is not None:
-            areas = policy.areas(self.actor, MANAGE).filter(pk__in=areas.values("pk"))
-        for area in areas.select_related("level"):
-            self.areas.setdefault(area.code, []).append(area)
+        manageable = policy.areas(self.actor, MANAGE) if self.actor is not None else None
+        for batch in in_batches({row["area"] for row in rows}):
+            areas = Area.objects.filter(code__in=batch, valid_to__isnull=True)
+            if manageable is not None:
+                areas = manageable.filter(pk__in=areas.values("pk"))
+            for area in areas:
+                self.areas.setdefault(area.code, []).append(area)
         self.file_parents = {row.key: row.values.get("parent") or "" for row in rows}
-        wanted = {row.values.get("parent") for row in rows} - {None, ""}
-        parents = Organization.objects.filter(code__in=wanted)
-        if self.actor is not None:
-            parents = policy.scope(self.actor, VIEW, parents)
-        self.parents = {organization.code: organization for organization in parents}
+        for batch in in_batches({row.values.get("parent") for row in rows} - {None, ""}):
+            parents = Organization.objects.filter(code__in=batch).select_related("parent")
+            if self.actor is not None:
+                parents = policy.scope(self.actor, VIEW, parents)
+            self.parents.update((organization.code, organization) for organization in parents)
 
     def check(self, row: Row):
         if row["code"].lower() in Organization.RESERVED_CODES:

@@ -170,8 +170,11 @@ class TableImporter:
 # -- Checking
 
 
-def layout(importer: TableImporter, header: list[str], outcome: Outcome) -> dict | None:
-    """Return {field: position} for `header`, listing missing and repeated columns."""
+def layout(
+    importer: TableImporter, header: list[str], outcome: Outcome, line: int = 1
+) -> dict | None:
+    """Return {field: position} for `header` (on `line`), listing missing and repeated
+    columns as problems and columns no field reads as warnings."""
     spellings = {
         header_key(spelling): column.field
         for column in importer.columns
@@ -186,13 +189,13 @@ def layout(importer: TableImporter, header: list[str], outcome: Outcome) -> dict
         name = spellings.get(header_key(text))
         if name is None:
             outcome.warnings.add(
-                Problem.at_line(1, _("This column is not read; it is left out."), text)
+                Problem.at_line(line, _("This column is not read; it is left out."), text)
             )
             continue
         if name in positions:
             outcome.problems.add(
                 Problem.at_line(
-                    1,
+                    line,
                     _("The columns “%(first)s” and “%(second)s” are the same column; keep one.")
                     % {"first": headers[name], "second": text},
                     text,
@@ -205,7 +208,7 @@ def layout(importer: TableImporter, header: list[str], outcome: Outcome) -> dict
         if column.required and column.field not in positions:
             outcome.problems.add(
                 Problem.at_line(
-                    1,
+                    line,
                     _("The header lacks the column “%(column)s” (it may be headed %(names)s).")
                     % {"column": column.label, "names": " / ".join(column.headers)},
                 )
@@ -255,13 +258,13 @@ def read_rows(
     """Yield the rows of `stream` that parse, adding every problem met to `outcome`."""
     rows = reading.rows(stream, format)
     try:
-        for _line, header in rows:
+        for header_line, header in rows:
             if any(cell.strip() for cell in header):
                 break
         else:
             outcome.problems.add(Problem.whole_file(_("The file is empty.")))
             return
-        found = layout(importer, header, outcome)
+        found = layout(importer, header, outcome, header_line)
         if found is None:
             return
         for line, cells_ in rows:
@@ -324,6 +327,14 @@ def check_file(importer: TableImporter, stream: BinaryIO, *, source: str, job=No
     # Cell problems are found while reading, checks after: list them in the file's order.
     outcome.problems.kept.sort(key=lambda problem: problem.line)
     return outcome
+
+
+def in_batches(items, size: int = 500):
+    """Yield `items` (any iterable) in lists of `size`: for `__in` lookups, which SQLite
+    caps in the number of values one query may carry."""
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _key_text(key) -> str:

@@ -268,3 +268,11 @@ def test_a_nul_character_in_a_cell_is_dropped_as_everywhere_text_is_cleaned(area
     outcome = run(text)
     assert outcome.applied
     assert Organization.objects.get(code="nul-org").name_fa == "خیریه محله"
+
+
+def test_a_long_list_is_looked_up_in_batches(areas, organizations):
+    rows = "".join(
+        f"org-{number},نهاد {number},ngo,education-tehran,23\n" for number in range(1200)
+    )
+    outcome = run("code,name_fa,kind,parent,area\n" + rows, dry_run=True)
+    assert counts(outcome) == (1200, 0, 0, 0)
