@@ -258,10 +258,11 @@ def read_rows(
     """Yield the rows of `stream` that parse, adding every problem met to `outcome`."""
     rows = reading.rows(stream, format)
     try:
-        for header_line, header in rows:
-            if any(cell.strip() for cell in header):
-                break
-        else:
+        header_line, header = next(
+            ((line, cells_) for line, cells_ in rows if any(cell.strip() for cell in cells_)),
+            (0, None),
+        )
+        if header is None:
             outcome.problems.add(Problem.whole_file(_("The file is empty.")))
             return
         found = layout(importer, header, outcome, header_line)
