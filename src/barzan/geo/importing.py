@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from barzan.core import untrusted
+from barzan.core.importing.problems import FEATURE, LINE, location_text
 from barzan.core.text import clean, parse_decimal, search_key, to_latin_digits
 
 from . import geometry
@@ -128,6 +129,11 @@ ENCODINGS = ("utf-8-sig", "cp1256")
 
 @dataclass
 class Problem:
+    """A problem or warning of an area import. `where` is already the text of its place
+    (`where_line`, `where_feature`, both `core.importing.location_text`, possibly with the
+    divisions file's name before it), as `actions` keeps it on the job; empty for the
+    whole file, which then shows only its message."""
+
     where: str
     message: str
 
@@ -217,13 +223,11 @@ class Report:
 
 
 def where_line(line: int, column: str | None = None) -> str:
-    if column:
-        return _("line %(line)s, column “%(column)s”") % {"line": line, "column": column}
-    return _("line %(line)s") % {"line": line}
+    return location_text(LINE, line, column or "")
 
 
 def where_feature(index: int) -> str:
-    return _("feature %(number)s") % {"number": index + 1}
+    return location_text(FEATURE, index + 1)
 
 
 # -- Reading files ------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from .models import Organization
 
 ORGANIZATION_CREATED = audit.verb("organization.created", _("Organization created"))
 ORGANIZATION_CHANGED = audit.verb("organization.changed", _("Organization changed"))
+ORGANIZATIONS_IMPORTED = audit.verb("organization.imported", _("Organizations imported"))
 
 EDITABLE_FIELDS = ("code", "name_fa", "name_en", "kind", "parent", "area", "is_active")
 AUDITED_FIELDS = (*EDITABLE_FIELDS, "covered_areas")
@@ -143,3 +144,16 @@ def update_organization(
         after=audit.snapshot(organization, AUDITED_FIELDS),
     )
     return organization
+
+
+def import_organizations(*, actor, stream, source: str, dry_run: bool):
+    """Check a CSV or XLSX list of organizations and, unless `dry_run` or it has a
+    problem, create and change them (each through the actions above) in bounded steps,
+    recording one audit event for the import besides each organization's own."""
+    from barzan.core.importing import import_file
+
+    from .importing import OrganizationImporter
+
+    if actor is not None:
+        policy.require(actor, MANAGE, Organization)
+    return import_file(OrganizationImporter(actor), stream, source=source, dry_run=dry_run)

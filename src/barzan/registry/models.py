@@ -59,7 +59,7 @@ class Organization(NamedModel, TimestampedModel, VersionedModel):
         verbose_name_plural = _("organizations")
 
     # Codes that would collide with the registry's own addresses.
-    RESERVED_CODES = {"new", "options"}
+    RESERVED_CODES = {"new", "options", "import"}
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -1,6 +1,6 @@
 """Organization pages: list, detail, create, edit, and a picker's options."""
 
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from barzan.access import policy
@@ -37,6 +37,14 @@ class OrganizationListView(ScopedListView):
 
     def get_base_queryset(self):
         return _base_queryset()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if policy.can(self.request.user, MANAGE, Organization):
+            context["page_actions"] = [
+                (reverse("registry:organization_import"), _("Import a list"), "upload")
+            ]
+        return context
 
 
 class OrganizationDetailView(ScopedDetailView):

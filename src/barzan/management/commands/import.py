@@ -1,5 +1,6 @@
 """`barzan import areas FILE`: load areas, boundaries or neighborhoods from a file.
 `barzan import values FILE --source ORG`: load indicator figures from a file.
+`barzan import organizations FILE`: register or change organizations from a CSV or XLSX list.
 
 The same actions as the upload pages (`geo.actions.import_areas`,
 `indicators.actions.import_values`): a dry run lists what would change, and a file with
@@ -20,6 +21,7 @@ from barzan.indicators import actions as indicator_actions
 from barzan.indicators import formats as value_formats
 from barzan.indicators.entry_forms import format_for
 from barzan.indicators.identifiers import schemes_from
+from barzan.registry import actions as registry_actions
 from barzan.registry.models import Organization
 
 LISTED = 20
@@ -50,7 +52,8 @@ def _where(problem: dict) -> str:
 class Command(BaseCommand):
     help = (
         "Import data from a file. `barzan import areas --help` for areas and boundaries, "
-        "`barzan import values --help` for indicator figures."
+        "`barzan import values --help` for indicator figures, `barzan import organizations "
+        "--help` for a list of organizations."
     )
 
     def add_arguments(self, parser):
@@ -124,9 +127,21 @@ class Command(BaseCommand):
             help="How the file names breakdowns (overrides --id-scheme).",
         )
 
+        organizations = kinds.add_parser(
+            "organizations",
+            help="Organizations from a CSV (UTF-8) or XLSX list: code, name_fa, name_en, kind, "
+            "parent, area (headers in English or Persian).",
+        )
+        organizations.add_argument("path", type=Path)
+        organizations.add_argument(
+            "--dry-run", action="store_true", help="Report what would change; write nothing."
+        )
+
     def handle(self, *args, kind, **options):
         translation.activate("en")
         try:
+            if kind == "organizations":
+                return self.import_organizations(**options)
             if kind == "values":
                 return self.import_values(**options)
             return self.import_areas(**options)
@@ -191,6 +206,37 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{outcome.problem_count} problem(s): nothing was written. Fix the file and "
                 "run again."
+            )
+
+    def import_organizations(self, *, path: Path, dry_run: bool, **options):
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        with path.open("rb") as stream:
+            outcome = registry_actions.import_organizations(
+                actor=None, stream=stream, source=path.name, dry_run=dry_run
+            )
+        counts = outcome.counts()
+        state = "Imported" if outcome.applied else ("Dry run" if dry_run else "Checked")
+        self.stdout.write(
+            f"{state} {path.name}: {counts['new']} new, {counts['changed']} changed, "
+            f"{counts['unchanged']} unchanged, {counts['problems']} problem(s)."
+        )
+        for status in ("new", "changed"):
+            rows = outcome.with_status(status)
+            for row in rows[:LISTED]:
+                detail = f" ({', '.join(row.changes)})" if row.changes else ""
+                self.stdout.write(f"  {status}: line {row.line} {row.key}{detail}")
+            if len(rows) > LISTED:
+                self.stdout.write(f"  … and {len(rows) - LISTED} more {status}.")
+        for warning in outcome.warnings:
+            self.stdout.write(f"  warning: {warning}")
+        for problem in outcome.problems:
+            self.stderr.write(f"  {problem}")
+        if outcome.problems.left_out:
+            self.stderr.write(f"  … and {outcome.problems.left_out} more problem(s).")
+        if outcome.problems:
+            raise CommandError(
+                f"{counts['problems']} problem(s): nothing was written. Fix the file and run again."
             )
 
     def area_for(self, code: str | None, level: str | None) -> Area:
