@@ -16,10 +16,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from barzan.audit.models import AuditEvent
+from barzan.core.models import ImportStatus
 from barzan.geo.actions import add_area_identifier
 from barzan.geo.models import AreaIdentifier
 from barzan.indicators import actions, formats
-from barzan.indicators.choices import ImportStatus
 from barzan.indicators.identifiers import IdSchemes, schemes_from
 from barzan.indicators.models import (
     Breakdown,
