@@ -1,5 +1,5 @@
 """
-Writes to the area tree. Only this module sets `path`, `depth`, boundaries and the spatial
+Writes to the area tree. Only this package sets `path`, `depth`, boundaries and the spatial
 index.
 
 Each action runs in one transaction, checks the access policy, validates, and records an

@@ -19,23 +19,13 @@ from barzan.core.concurrency import check_version, field_values, unchanged
 from barzan.core.text import clean, search_key
 
 from .. import geometry
-from ..models import (
-    Area,
-    AreaCell,
-    AreaLevel,
-    AreaName,
-)
+from ..models import Area, AreaCell, AreaLevel, AreaName
 
 AREA_CREATED = audit.verb("area.created", gettext_lazy("Area created"))
 AREA_CHANGED = audit.verb("area.changed", gettext_lazy("Area changed"))
 AREA_MOVED = audit.verb("area.moved", gettext_lazy("Area moved"))
-
-
 AREA_ENDED = audit.verb("area.ended", gettext_lazy("Area ended with the areas below it"))
-
-
 BOUNDARY_SET = audit.verb("area.boundary_set", gettext_lazy("Area boundary set"))
-
 
 AUDITED_FIELDS = (
     "code",
@@ -52,9 +42,7 @@ GEOMETRY_FIELDS = (
     "boundary", "boundary_simple", "latitude", "longitude", "min_lon", "min_lat", "max_lon",
     "max_lat",
 )  # fmt: skip
-# Imports writing at least this many areas refresh the planner's statistics.
-
-
+# How many codes an import's audit event lists by name; the counts cover the rest.
 AUDITED_CODES = 200
 
 

@@ -14,10 +14,7 @@ from barzan import audit
 from barzan.core.concurrency import check_version
 from barzan.core.text import clean
 
-from ..models import (
-    Area,
-    AreaSuccession,
-)
+from ..models import Area, AreaSuccession
 from .areas import (
     AUDITED_FIELDS,
     _check_current,

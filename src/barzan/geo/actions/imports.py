@@ -21,12 +21,7 @@ from barzan.core.models import ImportStatus
 from barzan.core.text import clean
 
 from .. import import_checks, importing
-from ..models import (
-    Area,
-    AreaCell,
-    AreaImport,
-    AreaLevel,
-)
+from ..models import Area, AreaCell, AreaImport, AreaLevel
 from .areas import (
     AUDITED_CODES,
     GEOMETRY_FIELDS,
@@ -39,15 +34,12 @@ from .names import add_known_area_names
 
 logger = logging.getLogger(__name__)
 
-
 AREAS_IMPORTED = audit.verb("area.imported", gettext_lazy("Areas imported"))
 AREAS_IMPORT_STOPPED = audit.verb(
     "area.import_stopped", gettext_lazy("Import of areas stopped partway")
 )
-
-
+# Imports writing at least this many areas refresh the planner's statistics.
 ANALYZE_AFTER = 1000
-# How many codes an import's audit event lists by name; the counts cover the rest.
 
 
 def _check_import_access(actor, report: importing.Report) -> None:

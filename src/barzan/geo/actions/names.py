@@ -15,11 +15,7 @@ from barzan.core import identifiers
 from barzan.core.text import clean, normalize
 
 from .. import names
-from ..models import (
-    Area,
-    AreaIdentifier,
-    AreaName,
-)
+from ..models import Area, AreaIdentifier, AreaName
 from .areas import _locked, _require_manage, area_search_text
 
 AREA_NAME_ADDED = audit.verb("area.name_added", gettext_lazy("Alternative name added"))

@@ -32,10 +32,7 @@ _XML_ATTRIBUTE_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&
 _XLSX_DIGITS = 15
 _XLSX_MAX_ROWS = 1_048_576
 
-
 _cell_text = untrusted.cell_text
-
-
 _decimal_text = untrusted.decimal_text
 
 
