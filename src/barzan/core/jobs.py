@@ -20,9 +20,11 @@ import uuid
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import ImportFailure, ImportJob, ImportStatus
 
@@ -153,6 +155,52 @@ def mark_finished(job: ImportJob, *, applied: bool) -> None:
     job.refresh_from_db()
     if job.status == ImportStatus.DONE:
         delete_upload(job.stored_name)
+
+
+def check_startable(job: ImportJob, *, apply: bool) -> None:
+    """Raise ValidationError unless `job` may be checked now, or applied when `apply`.
+
+    A job orphaned by a crash is marked failed first, so it can be started again.
+    """
+    fail_stale(type(job).objects.filter(pk=job.pk))
+    job.refresh_from_db()
+    if job.status in (ImportStatus.RUNNING, ImportStatus.DONE):
+        raise ValidationError(_("This import is already running or applied."))
+    if apply and (job.status != ImportStatus.CHECKED or job.problem_count):
+        raise ValidationError(_("Only a checked file without problems can be applied."))
+
+
+def check_rerunnable(job: ImportJob) -> None:
+    """Raise ValidationError unless `job` failed and its uploaded file is still kept."""
+    fail_stale(type(job).objects.filter(pk=job.pk))
+    job.refresh_from_db()
+    if job.status != ImportStatus.FAILED:
+        raise ValidationError(_("Only a failed import can be run again."))
+    if not upload_exists(job.stored_name):
+        raise ValidationError(_("The uploaded file is gone; upload it again."))
+
+
+def start(
+    job: ImportJob, *, apply: bool, run: Callable[[], ImportJob], enqueue: Callable[[], object]
+) -> ImportJob:
+    """Check or apply `job` now when its file is small, else queue it for `barzan worker`.
+
+    `run` runs the job here and returns it; `enqueue` hands it to its task. A job that
+    fails while run here is already recorded failed (with the steps it wrote), so its page
+    says so: the error is not raised again.
+    """
+    if job.file_size <= settings.BARZAN_BACKGROUND_IMPORT_BYTES:
+        try:
+            return run()
+        except Exception:
+            job.refresh_from_db()
+            return job
+    type(job).objects.filter(pk=job.pk).update(
+        status=ImportStatus.QUEUED, is_applying=apply, failure=ImportFailure.NONE
+    )
+    enqueue()
+    job.refresh_from_db()
+    return job
 
 
 # -- Retrying on a busy database

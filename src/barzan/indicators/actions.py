@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -24,7 +23,7 @@ from barzan.access.actions import CAPTURE, MANAGE
 from barzan.core import identifiers, jobs
 from barzan.core.concurrency import check_version, field_values, unchanged
 from barzan.core.exceptions import ConcurrentEditError
-from barzan.core.models import ImportFailure, ImportStatus
+from barzan.core.models import ImportStatus
 from barzan.core.text import clean, clean_multiline
 
 from . import importing, rollups
@@ -577,31 +576,22 @@ def start_import(*, actor, value_import: ValueImport, apply: bool) -> ValueImpor
     """Check or apply `value_import` now, or in the background when the file is large."""
     if actor is not None:
         policy.require(actor, CAPTURE, value_import.area)
-    fail_stale_imports(ValueImport.objects.filter(pk=value_import.pk))
-    value_import.refresh_from_db()
-    if value_import.status in (ImportStatus.RUNNING, ImportStatus.DONE):
-        raise ValidationError(_("This import is already running or applied."))
-    if apply and (value_import.status != ImportStatus.CHECKED or value_import.problem_count):
-        raise ValidationError(_("Only a checked file without problems can be applied."))
+    jobs.check_startable(value_import, apply=apply)
     return _start(actor, value_import, apply)
 
 
 def _start(actor, value_import: ValueImport, apply: bool) -> ValueImport:
-    if value_import.file_size <= settings.BARZAN_BACKGROUND_IMPORT_BYTES:
-        try:
-            return run_import(actor=actor, value_import=value_import, apply=apply)
-        except Exception:
-            # Recorded on the import (failed, with the steps done); its page says so.
-            value_import.refresh_from_db()
-            return value_import
-    from .tasks import run_value_import
+    def enqueue():
+        from .tasks import run_value_import
 
-    ValueImport.objects.filter(pk=value_import.pk).update(
-        status=ImportStatus.QUEUED, is_applying=apply, failure=ImportFailure.NONE
+        run_value_import.enqueue(value_import.pk, getattr(actor, "pk", None), apply)
+
+    return jobs.start(
+        value_import,
+        apply=apply,
+        run=lambda: run_import(actor=actor, value_import=value_import, apply=apply),
+        enqueue=enqueue,
     )
-    run_value_import.enqueue(value_import.pk, getattr(actor, "pk", None), apply)
-    value_import.refresh_from_db()
-    return value_import
 
 
 def rerun_import(*, actor, value_import: ValueImport) -> ValueImport:
@@ -612,12 +602,7 @@ def rerun_import(*, actor, value_import: ValueImport) -> ValueImport:
     """
     if actor is not None:
         policy.require(actor, CAPTURE, value_import.area)
-    fail_stale_imports(ValueImport.objects.filter(pk=value_import.pk))
-    value_import.refresh_from_db()
-    if value_import.status != ImportStatus.FAILED:
-        raise ValidationError(_("Only a failed import can be run again."))
-    if not jobs.upload_exists(value_import.stored_name):
-        raise ValidationError(_("The uploaded file is gone; upload it again."))
+    jobs.check_rerunnable(value_import)
     audit.record(
         actor=actor,
         verb=VALUES_IMPORT_RERUN,

@@ -3,8 +3,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from barzan.core.models import ImportStatus  # noqa: F401 (the statuses of value imports)
-
 
 class ValueType(models.TextChoices):
     COUNT = "count", _("count")

@@ -16,10 +16,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from barzan.audit.models import AuditEvent
+from barzan.core.models import ImportStatus
 from barzan.geo.actions import add_area_identifier
 from barzan.geo.models import AreaIdentifier
 from barzan.indicators import actions, formats
-from barzan.indicators.choices import ImportStatus
 from barzan.indicators.identifiers import IdSchemes, schemes_from
 from barzan.indicators.models import (
     Breakdown,
@@ -495,6 +495,58 @@ def test_a_files_unreadable_id_scheme_is_a_problem(monkeypatch, areas, catalogue
     outcome = check(areas.tehran, catalogue.owner, schemes=IdSchemes())
     assert [(p["line"], p["column"]) for p in outcome.problems] == [(1, "dataElementIdScheme")]
     assert outcome.problems[0]["message"].startswith("Only areas can be matched by name")
+
+
+UID_FILES = {
+    formats.DHIS2_JSON: json.dumps(
+        {
+            "orgUnitIdScheme": "uid",
+            "period": "1402",
+            "dataValues": [
+                {"dataElement": "households", "orgUnit": "DiszpKrYNg8", "value": "5"},
+                {"dataElement": "households", "orgUnit": "Rp268JB6Ne4", "value": "7"},
+            ],
+        }
+    ).encode(),
+    formats.DHIS2_XML: (
+        b'<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0" orgUnitIdScheme="uid"'
+        b' period="1402">\n'
+        b'  <dataValue dataElement="households" orgUnit="DiszpKrYNg8" value="5"/>\n'
+        b'  <dataValue dataElement="households" orgUnit="Rp268JB6Ne4" value="7"/>\n'
+        b"</dataValueSet>\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("format", UID_FILES)
+def test_a_dhis2_file_whose_org_unit_id_scheme_is_uid_reads_its_uids(
+    format, areas, catalogue, places
+):
+    """The file's orgUnitIdScheme="uid" wins over the import's code scheme."""
+    add_area_identifier(actor=None, area=places.n1, scheme="dhis2", value="DiszpKrYNg8")
+    add_area_identifier(actor=None, area=places.n2, scheme="dhis2", value="Rp268JB6Ne4")
+    outcome = actions.import_values(
+        actor=None,
+        stream=io.BytesIO(UID_FILES[format]),
+        format=format,
+        area=areas.tehran,
+        source=catalogue.owner,
+        dry_run=False,
+        schemes=IdSchemes(),
+    )
+    assert outcome.is_valid, outcome.problems
+    assert outcome.schemes == IdSchemes(area="dhis2")
+    values = IndicatorValue.objects.filter(indicator=catalogue.households)
+    assert {(value.area, value.value) for value in values} == {(places.n1, 5), (places.n2, 7)}
+
+
+@pytest.mark.parametrize("format", UID_FILES)
+def test_dhis2_readers_hand_over_only_the_id_schemes_a_file_gives(format):
+    read = list(formats.read(format, io.BytesIO(UID_FILES[format])))
+    assert read[0] == {"orgUnitIdScheme": "uid"}
+    assert all(isinstance(item, formats.Record) for item in read[1:])
+    without = UID_FILES[format].replace(b"orgUnitIdScheme", b"dataSet")
+    assert not any(isinstance(item, dict) for item in formats.read(format, io.BytesIO(without)))
 
 
 # -- The identifiers pages of an indicator and an area ---------------------------------------

@@ -8,8 +8,8 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from barzan.core.models import ImportStatus
 from barzan.indicators import actions
-from barzan.indicators.choices import ImportStatus
 from barzan.indicators.models import IndicatorValue, ValueImport
 
 from .fixtures_core import row_counts

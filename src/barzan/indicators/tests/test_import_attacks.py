@@ -12,7 +12,7 @@ import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from barzan.indicators.choices import ImportStatus
+from barzan.core.models import ImportStatus
 from barzan.indicators.models import IndicatorValue, ValueImport
 from barzan.indicators.tasks import run_value_import
 

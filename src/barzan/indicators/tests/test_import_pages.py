@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from barzan.audit.models import AuditEvent
+from barzan.core.models import ImportStatus
 from barzan.core.text import to_latin_digits
 from barzan.indicators import actions
-from barzan.indicators.choices import ImportStatus
 from barzan.indicators.models import IndicatorValue, Period, ValueChange, ValueImport
 
 pytestmark = pytest.mark.django_db

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from barzan.audit.models import AuditEvent
+from barzan.core.models import ImportStatus
 from barzan.indicators import formats
 from barzan.indicators.actions import (
     VALUES_IMPORTED,
@@ -22,7 +23,6 @@ from barzan.indicators.actions import (
     update_indicator,
     upload_values,
 )
-from barzan.indicators.choices import ImportStatus
 from barzan.indicators.models import IndicatorValue, ValueChange
 
 from .fixtures_core import (  # noqa: F401

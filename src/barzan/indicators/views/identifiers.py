@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from barzan.access import policy
 from barzan.access.views import ScopedUpdateView
+from barzan.core.models import ImportStatus
 from barzan.geo.identifier_views import IdentifiersView
 
 from .. import actions
-from ..choices import ImportStatus
 from ..identifier_forms import MapIdentifiersForm
 from ..models import Indicator, IndicatorIdentifier, ValueImport
 

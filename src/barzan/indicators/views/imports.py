@@ -26,10 +26,10 @@ from barzan.access.views import (
     ScopedViewMixin,
 )
 from barzan.core import exports
+from barzan.core.models import ImportStatus
 from barzan.core.tables import JalaliDateTimeColumn, NumberColumn, Table
 
 from .. import actions
-from ..choices import ImportStatus
 from ..entry_forms import ImportValuesForm
 from ..identifiers import KINDS, IdSchemes
 from ..models import ValueImport
@@ -223,42 +223,39 @@ class ImportProblemsView(ScopedDetailView):
         )
 
 
-class ImportApplyView(ScopedViewMixin, View):
+class _ImportRunView(ScopedViewMixin, View):
+    """Start an import (`run`), then show its page, saying so when the figures were written."""
+
+    model = ValueImport
+    http_method_names = ["post"]
+
+    def run(self, request, value_import: ValueImport) -> ValueImport:
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        value_import = policy.get_object_for(request.user, _base_queryset(), CAPTURE, pk=pk)
+        try:
+            value_import = self.run(request, value_import)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if value_import.status == ImportStatus.DONE:
+                messages.success(request, gettext("The figures were written."))
+        return HttpResponseRedirect(value_import.get_absolute_url())
+
+
+class ImportApplyView(_ImportRunView):
     """Write a checked file without problems (in the background when it is large)."""
 
-    model = ValueImport
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        value_import = policy.get_object_for(request.user, _base_queryset(), CAPTURE, pk=pk)
-        try:
-            value_import = actions.start_import(
-                actor=request.user, value_import=value_import, apply=True
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            if value_import.status == ImportStatus.DONE:
-                messages.success(request, gettext("The figures were written."))
-        return HttpResponseRedirect(value_import.get_absolute_url())
+    def run(self, request, value_import):
+        return actions.start_import(actor=request.user, value_import=value_import, apply=True)
 
 
-class ImportRerunView(ScopedViewMixin, View):
+class ImportRerunView(_ImportRunView):
     """Run a failed import again (an apply that stopped midway writes what is left)."""
 
-    model = ValueImport
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        value_import = policy.get_object_for(request.user, _base_queryset(), CAPTURE, pk=pk)
-        try:
-            value_import = actions.rerun_import(actor=request.user, value_import=value_import)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            if value_import.status == ImportStatus.DONE:
-                messages.success(request, gettext("The figures were written."))
-        return HttpResponseRedirect(value_import.get_absolute_url())
+    def run(self, request, value_import):
+        return actions.rerun_import(actor=request.user, value_import=value_import)
 
 
 urlpatterns = [

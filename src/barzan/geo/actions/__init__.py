@@ -1,0 +1,108 @@
+"""
+Writes to the area tree. Only this package sets `path`, `depth`, boundaries and the spatial
+index.
+
+Each action runs in one transaction, checks the access policy, validates, and records an
+audit event. `actor=None` means the system (a command or a migration), which the policy
+does not restrict.
+"""
+
+from .areas import (
+    AREA_CHANGED,
+    AREA_CREATED,
+    AREA_ENDED,
+    AREA_MOVED,
+    AUDITED_CODES,
+    AUDITED_FIELDS,
+    BOUNDARY_SET,
+    EDITABLE_FIELDS,
+    GEOMETRY_FIELDS,
+    area_search_text,
+    create_area,
+    end_area,
+    move_area,
+    set_boundary,
+    update_area,
+)
+from .history import (
+    AREA_SPLIT,
+    AREAS_MERGED,
+    Part,
+    merge_areas,
+    split_area,
+)
+from .imports import (
+    ANALYZE_AFTER,
+    AREA_IMPORT_RERUN,
+    AREAS_IMPORT_STOPPED,
+    AREAS_IMPORTED,
+    MAX_PROBLEMS_KEPT,
+    REPORTED_ROWS,
+    fail_stale_area_imports,
+    import_areas,
+    plan_import,
+    rerun_area_import,
+    run_area_import,
+    start_area_import,
+    upload_areas,
+)
+from .names import (
+    AREA_IDENTIFIER_ADDED,
+    AREA_IDENTIFIER_REMOVED,
+    AREA_NAME_ADDED,
+    AREA_NAME_REMOVED,
+    KNOWN_NAMES_ADDED,
+    NAME_FIELDS,
+    add_area_identifier,
+    add_area_name,
+    add_known_area_names,
+    remove_area_identifier,
+    remove_area_name,
+)
+
+__all__ = [
+    "ANALYZE_AFTER",
+    "AREAS_IMPORTED",
+    "AREAS_IMPORT_STOPPED",
+    "AREAS_MERGED",
+    "AREA_CHANGED",
+    "AREA_CREATED",
+    "AREA_ENDED",
+    "AREA_IDENTIFIER_ADDED",
+    "AREA_IDENTIFIER_REMOVED",
+    "AREA_IMPORT_RERUN",
+    "AREA_MOVED",
+    "AREA_NAME_ADDED",
+    "AREA_NAME_REMOVED",
+    "AREA_SPLIT",
+    "AUDITED_CODES",
+    "AUDITED_FIELDS",
+    "BOUNDARY_SET",
+    "EDITABLE_FIELDS",
+    "GEOMETRY_FIELDS",
+    "KNOWN_NAMES_ADDED",
+    "MAX_PROBLEMS_KEPT",
+    "NAME_FIELDS",
+    "REPORTED_ROWS",
+    "Part",
+    "add_area_identifier",
+    "add_area_name",
+    "add_known_area_names",
+    "area_search_text",
+    "create_area",
+    "end_area",
+    "fail_stale_area_imports",
+    "import_areas",
+    "merge_areas",
+    "move_area",
+    "plan_import",
+    "remove_area_identifier",
+    "remove_area_name",
+    "rerun_area_import",
+    "run_area_import",
+    "set_boundary",
+    "split_area",
+    "start_area_import",
+    "update_area",
+    "upload_areas",
+]
