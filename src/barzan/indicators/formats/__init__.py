@@ -7,7 +7,9 @@ same files, so that reading what was written gives the same values back. Nothing
 touches the database: the import engine resolves the codes and checks the values, which
 is why a Record carries the text as the file wrote it.
 
-Identifiers are codes in every format (DHIS2's idScheme=code). Periods are Barzan's
+Identifiers are passed on as written; which scheme they are in (codes, DHIS2 uids, another
+system's codes, area names) is the engine's business (`indicators.identifiers`), and a DHIS2
+file's own idScheme attributes are yielded as a mapping before its values. Periods are Barzan's
 Jalali codes (`1402`, `1402H1`, `1402Q3`, `1402-07`) everywhere but in ADX, which writes
 a period as its first Gregorian day and a duration (`2023-03-21/P1Y`). DHIS2's
 Gregorian period codes (`202301`, `2023Q1`) are read as written; the import engine
