@@ -31,7 +31,7 @@ from barzan.geo.names import area_index
 
 from . import display, formats, periods, rollups
 from .checks import Rule, ValueProblem, parse
-from .choices import Dimension, IndicatorKind
+from .choices import Dimension, IndicatorKind, ValueType
 from .identifiers import CODE, NAME, IdSchemes, schemes_from
 from .models import Breakdown, BreakdownIdentifier, Indicator, IndicatorIdentifier, Period
 from .periods import parse as parse_period
@@ -235,6 +235,7 @@ def _create_staging(cursor) -> None:
             value NUMERIC NOT NULL,
             comment TEXT NOT NULL,
             is_stored INTEGER NOT NULL DEFAULT 0,
+            blind INTEGER NOT NULL DEFAULT 0,
             old_value NUMERIC,
             old_comment TEXT
         )"""
@@ -347,7 +348,7 @@ def stage(
         if batch:
             _insert_batch(cursor, batch)
         _report_duplicates(cursor, outcome, column["indicator"], by_position=by_position)
-        _compare(cursor, outcome)
+        _compare(cursor, outcome, blind_to=_hidden_indicators(actor, outcome.indicator_ids))
     _hint_format(outcome, format, found_format)
     if outcome.problems:
         outcome.problems.sort(key=lambda problem: problem["line"])
@@ -538,27 +539,51 @@ def _report_duplicates(cursor, outcome: Outcome, column: str, *, by_position=Fal
         outcome.add_problem(line, column, message % {"line": first_line})
 
 
-def _compare(cursor, outcome: Outcome) -> None:
+def _hidden_indicators(actor, indicator_ids) -> list[int]:
+    """Return the indicators of `indicator_ids` whose small counts `actor` may not see."""
+    if actor is None or not indicator_ids:
+        return []  # the system itself
+    viewer = display.viewer_of(actor) or frozenset()
+    return list(
+        Indicator.objects.filter(pk__in=indicator_ids, value_type=ValueType.COUNT)
+        .exclude(owner_id__in=viewer)
+        .values_list("pk", flat=True)
+    )
+
+
+def _compare(cursor, outcome: Outcome, *, blind_to: list[int] = ()) -> None:
+    """Count the staged rows that are new, changed and unchanged.
+
+    A row over a stored small count the importer may not see (`blind_to`'s indicators) is
+    counted as changed and written even when it equals what is stored: "unchanged" would
+    confirm a guessed hidden figure, and a dry run could be asked again and again.
+    """
     cursor.execute(
         f"""UPDATE {STAGING} SET is_stored = 1, old_value = v.value, old_comment = v.comment
         FROM indicators_indicatorvalue v
         WHERE v.indicator_id = {STAGING}.indicator_id AND v.area_id = {STAGING}.area_id
           AND v.period_id = {STAGING}.period_id AND v.breakdown_id = {STAGING}.breakdown_id"""
     )
+    if blind_to:
+        cursor.execute(
+            f"UPDATE {STAGING} SET blind = 1 WHERE is_stored = 1 AND old_value < %s "
+            f"AND indicator_id IN ({', '.join(['%s'] * len(blind_to))})",
+            [display.threshold(), *blind_to],
+        )
     cursor.execute(
         f"""SELECT
             SUM(CASE WHEN is_stored = 0 THEN 1 ELSE 0 END),
-            SUM(CASE WHEN is_stored = 1 AND (old_value <> value OR old_comment <> comment)
-                THEN 1 ELSE 0 END),
+            SUM(CASE WHEN is_stored = 1 AND (old_value <> value OR old_comment <> comment
+                OR blind = 1) THEN 1 ELSE 0 END),
             SUM(CASE WHEN is_stored = 1 AND old_value = value AND old_comment = comment
-                THEN 1 ELSE 0 END)
+                AND blind = 0 THEN 1 ELSE 0 END)
         FROM {STAGING}"""
     )
     new, changed, unchanged = cursor.fetchone()
     outcome.new, outcome.changed, outcome.unchanged = new or 0, changed or 0, unchanged or 0
 
 
-_CHANGED = "(is_stored = 0 OR old_value <> value OR old_comment <> comment)"
+_CHANGED = "(is_stored = 0 OR old_value <> value OR old_comment <> comment OR blind = 1)"
 
 
 def apply(*, actor, source, outcome: Outcome, value_import=None, last_step=None, heartbeat=None):

@@ -346,3 +346,44 @@ def test_a_bad_api_export_query_is_explained(client, login, people, areas, figur
     response = client.get(API, {"area": areas.tehran.pk, "format": "csv", **params})
     assert response.status_code in (400, 422)
     assert response.json()
+
+
+# -- A dry run is no oracle for a hidden figure ------------------------------------------------
+
+
+@pytest.mark.parametrize("guess", ["3", "4"])
+def test_a_dry_run_does_not_confirm_a_guess_at_a_count_the_importer_may_not_see(
+    people, areas, catalogue, figures, guess
+):
+    # N3 holds 3 households, which only the owner sees. Whether the guess is right or
+    # wrong, the Tehran manager's dry run says the same: one value to change.
+    outcome = import_back(
+        csv_bytes(("households", "N3", "1402", "", guess, SMALL_COUNT_COMMENT)),
+        "csv", user=people.tehran_manager, areas=areas, catalogue=catalogue,
+    )  # fmt: skip
+    assert outcome.problems == []
+    assert (outcome.new, outcome.changed, outcome.unchanged) == (0, 1, 0)
+
+
+def test_the_owner_still_sees_an_unchanged_small_count_as_unchanged(
+    people, areas, catalogue, figures
+):
+    outcome = import_back(
+        csv_bytes(("households", "N3", "1402", "", "3", SMALL_COUNT_COMMENT)),
+        "csv", user=people.focal_point, areas=areas, catalogue=catalogue,
+    )  # fmt: skip
+    assert (outcome.new, outcome.changed, outcome.unchanged) == (0, 0, 1)
+
+
+def test_applying_a_right_guess_writes_it_as_a_change_like_a_wrong_one(
+    people, areas, catalogue, figures
+):
+    before = written()["changes"]
+    outcome = import_back(
+        csv_bytes(("households", "N3", "1402", "", "3", SMALL_COUNT_COMMENT)),
+        "csv", user=people.tehran_manager, areas=areas, catalogue=catalogue, dry_run=False,
+    )  # fmt: skip
+    assert outcome.applied
+    assert written()["changes"] == before + 1
+    small = IndicatorValue.objects.get(indicator=catalogue.households, area__code="N3")
+    assert small.value == 3
