@@ -400,3 +400,20 @@ def test_a_new_area_under_the_root_looks_at_its_grandchildren_only(areas, levels
         "feature 1: A County named “تهران” (code 2301) is already under تهران; this creates "
         "a second one under ایران."
     ]
+
+
+def test_the_nearby_names_of_a_parent_are_read_in_one_query(
+    town, levels, django_assert_num_queries
+):
+    # A file of thousands of neighborhoods under one city must not query per warning.
+    report = plan(
+        *(
+            Row(f"feature {n}", levels["neighborhood"], "", "ونک", parent=town["city"])
+            for n in (1, 2)
+        )
+    )
+
+    with django_assert_num_queries(1):
+        check_new_names(report)
+
+    assert len(report.warnings) == 4
