@@ -45,7 +45,8 @@ OWN_TESTS = {
     "src/barzan/indicators/tests/test_small_counts.py",
     "importing": "src/barzan/indicators/tests/test_importing.py",
     "identifiers": "src/barzan/indicators/tests/test_identifiers.py",
-    "containment": "src/barzan/geo/tests/test_exchange_areas.py",
+    "containment": "src/barzan/geo/tests/test_exchange_areas.py,"
+    "src/barzan/geo/tests/test_import_checks.py",
     "names": "src/barzan/geo/tests/test_names.py",
 }
 

@@ -302,3 +302,24 @@ def test_the_parent_unpickles_plain_data_only():
 
     with pytest.raises(pickle.UnpicklingError):
         _PlainUnpickler(io.BytesIO(frame)).load()
+
+
+def test_a_file_is_read_under_a_tighter_cpu_limit_than_the_readers_own(limits):
+    # A worker started with a CPU budget (a job runner, `ulimit -t`, a mutation run) passes
+    # its hard limit on; the reader may not raise it, and must still read within it.
+    import resource
+
+    limits.BARZAN_PARSER_SECONDS = 10_000
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the forked child reports through its exit status
+        status = 1
+        try:
+            used = int(resource.getrusage(resource.RUSAGE_SELF).ru_utime) + 600
+            resource.setrlimit(resource.RLIMIT_CPU, (used, used))
+            _, *items = untrusted.parse(untrusted.JSON_ITEMS, b'{"d": [1, 2]}', items="d")
+            status = 0 if items == [1, 2] else 2
+        finally:
+            os._exit(status)
+    _, status = os.waitpid(pid, 0)
+
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -190,6 +190,16 @@ class _PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
 
 
+def _limit(resource, kind: int, soft: int, hard: int) -> None:
+    """Lower the limit `kind` to (soft, hard), never above the hard limit this process
+    inherited: a process may not raise it, and one started under a tighter limit (a
+    worker with a CPU budget, `ulimit -t`) would otherwise fail before reading a byte."""
+    inherited = resource.getrlimit(kind)[1]
+    if inherited != resource.RLIM_INFINITY:
+        soft, hard = min(soft, inherited), min(hard, inherited)
+    resource.setrlimit(kind, (soft, hard))
+
+
 def main() -> None:
     """Run one job on a file in this (child) process, within the limits the parent sends."""
     import resource
@@ -197,10 +207,10 @@ def main() -> None:
     request = json.loads(sys.stdin.buffer.read())
     memory = request["memory"]
     seconds = request["seconds"]
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (request["output_limit"], request["output_limit"]))
+    _limit(resource, resource.RLIMIT_CORE, 0, 0)
+    _limit(resource, resource.RLIMIT_AS, memory, memory)
+    _limit(resource, resource.RLIMIT_CPU, seconds, seconds + 1)
+    _limit(resource, resource.RLIMIT_FSIZE, request["output_limit"], request["output_limit"])
     job = JOBS[request["job"]]
     options = {**request["options"], "limits": (request["columns"], request["rows"])}
     protocol = pickle.HIGHEST_PROTOCOL

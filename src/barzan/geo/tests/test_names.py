@@ -3,6 +3,9 @@ before or after a name; alternative names added and removed by those who manage 
 
 import csv
 import datetime
+import os
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -110,6 +113,11 @@ class TestLevelWords:
     def test_a_text_of_level_words_only_has_no_other_keys(self):
         assert names.keys_without_level_words("شهرستان شهر") == []
 
+    def test_up_to_three_words_are_tried_in_every_order_and_more_only_as_typed(self):
+        three = names.keys_without_level_words("منطقه الف ب ج")
+        assert sorted(three) == sorted(["الفبج", "الفجب", "بالفج", "بجالف", "جالفب", "جبالف"])
+        assert names.keys_without_level_words("منطقه الف ب ج د") == ["الفبجد"]
+
 
 class TestAreaIndex:
     CENSUS = """county_name,population
@@ -147,6 +155,10 @@ class TestAreaIndex:
         assert names.match(index, "منطقه ۶ تهران") == [(areas.district6.pk, areas.district6.path)]
         assert names.match(index, "نام ناشناخته") == []
 
+    def test_the_index_holds_english_names_too(self, areas):
+        index = names.area_index(areas.tehran)
+        assert index[search_key("Tehran")] == [(areas.tehran.pk, areas.tehran.path)]
+
 
 class TestShippedTable:
     def test_every_known_name_belongs_to_the_area_the_divisions_name(self):
@@ -160,6 +172,43 @@ class TestShippedTable:
                 assert official[(row["level"], row["code"])] == row["official_name"], row
                 assert row["kind"] in AreaName.Kind.values
                 assert row["source"]
+
+    def test_a_table_is_read_as_written_line_breaks_and_all(self, tmp_path):
+        # A spreadsheet saves CRLF lines; a source citing two documents keeps its break.
+        path = tmp_path / "known-names.csv"
+        path.write_bytes(
+            "level,code,official_name,name,language,kind,source\r\n"
+            'county,0104,طوالش,تالش,fa,official,"سرشماری ۱۳۹۵\r\nویکی‌پدیا"\r\n'.encode()
+        )
+
+        assert names.known_names(path) == [
+            names.KnownName(
+                level="county",
+                code="0104",
+                name="تالش",
+                language="fa",
+                kind="official",
+                source="سرشماری ۱۳۹۵\r\nویکی‌پدیا",
+            )
+        ]
+
+    def test_the_shipped_table_reads_the_same_on_a_server_whose_locale_is_not_utf8(self):
+        # A service started with LANG=C and no UTF-8 mode reads files as ASCII by default.
+        script = "from barzan.geo import names; print(len(names.known_names()))"
+        environment = {
+            **os.environ,
+            "LC_ALL": "C",
+            "LANG": "C",
+            "PYTHONUTF8": "0",
+            "PYTHONCOERCECLOCALE": "0",
+            "PYTHONPATH": os.pathsep.join(sys.path),
+        }
+        read = subprocess.run(
+            [sys.executable, "-c", script], env=environment, capture_output=True, text=True
+        )
+
+        assert read.returncode == 0, read.stderr
+        assert int(read.stdout) == len(names.known_names())
 
     def test_every_county_of_the_1395_census_matches_its_county_by_name(self):
         """The census names 429 counties; without the table, 7 of them found no county."""

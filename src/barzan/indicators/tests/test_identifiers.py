@@ -20,7 +20,7 @@ from barzan.core.models import ImportStatus
 from barzan.geo.actions import add_area_identifier
 from barzan.geo.models import AreaIdentifier
 from barzan.indicators import actions, formats
-from barzan.indicators.identifiers import IdSchemes, schemes_from
+from barzan.indicators.identifiers import IdSchemes, parse_scheme, schemes_from
 from barzan.indicators.models import (
     Breakdown,
     BreakdownIdentifier,
@@ -251,6 +251,101 @@ def test_id_scheme_parameters_follow_dhis2(areas):
         schemes_from({"dataElementIdScheme": "name"})
     with pytest.raises(ValidationError, match="is not an identifier scheme"):
         schemes_from({"idScheme": "no such!"})
+
+
+def test_a_kind_matched_by_code_is_not_stored_and_stored_schemes_read_back():
+    schemes = IdSchemes(area="name", breakdown="dhis2")
+
+    assert schemes.as_dict() == {"area": "name", "breakdown": "dhis2"}
+    assert IdSchemes().as_dict() == {}
+    assert IdSchemes.of(schemes.as_dict()) == schemes
+    assert IdSchemes.of(None) == IdSchemes.of({}) == IdSchemes()
+    assert IdSchemes.of({"indicator": "", "area": "moh", "colour": "red"}) == IdSchemes(area="moh")
+
+
+def test_only_an_external_scheme_is_looked_up_among_identifiers():
+    schemes = IdSchemes(indicator="moh", area="name")
+
+    assert [schemes.external(kind) for kind in ("indicator", "area", "breakdown")] == [
+        "moh",
+        None,
+        None,
+    ]
+
+
+def test_a_scheme_is_read_as_dhis2_writes_it():
+    assert [parse_scheme(text) for text in (None, "", " CODE ", "uid", "ID")] == [
+        "code",
+        "code",
+        "code",
+        "dhis2",
+        "dhis2",
+    ]
+    assert parse_scheme("Attribute:MOH") == "moh"
+    assert parse_scheme("Name") == parse_scheme("name", kind="area") == "name"
+    assert parse_scheme("m" * 40) == "m" * 40
+
+
+@pytest.mark.parametrize("kind", ["indicator", "breakdown"])
+def test_only_areas_are_matched_by_name(kind):
+    with pytest.raises(ValidationError) as refused:
+        parse_scheme("NAME", kind=kind)
+
+    assert refused.value.messages == [
+        "Only areas can be matched by name; choose code or an identifier scheme."
+    ]
+
+
+@pytest.mark.parametrize("text", ["no such!", "m" * 41, "9lives"])
+def test_a_scheme_that_is_no_short_name_is_refused_as_typed(text):
+    with pytest.raises(ValidationError) as refused:
+        parse_scheme(text)
+
+    assert refused.value.messages == [
+        f"«{text}» is not an identifier scheme: write code, uid, name (areas only) or the "
+        "short name of a scheme such as moh."
+    ]
+
+
+def test_kinds_the_parameters_do_not_name_keep_their_scheme():
+    base = IdSchemes(indicator="moh", area="name")
+
+    assert schemes_from({}, base) == base
+    assert schemes_from({"orgUnitIdScheme": "uid"}, base) == IdSchemes(
+        indicator="moh", area="dhis2"
+    )
+    # An empty parameter is not given: idScheme sets that kind.
+    assert schemes_from({"idScheme": "uid", "orgUnitIdScheme": ""}) == UIDS
+    # idScheme=name names the areas only; the other kinds are matched by code.
+    assert schemes_from({"idScheme": "name"}, base) == IdSchemes(area="name")
+
+
+def test_each_wrong_parameter_is_named_in_the_error():
+    with pytest.raises(ValidationError) as refused:
+        schemes_from({"dataElementIdScheme": "name", "orgUnitIdScheme": "no such!"})
+    assert refused.value.message_dict == {
+        "dataElementIdScheme": [
+            "Only areas can be matched by name; choose code or an identifier scheme."
+        ],
+        "orgUnitIdScheme": [
+            "«no such!» is not an identifier scheme: write code, uid, name (areas only) or "
+            "the short name of a scheme such as moh."
+        ],
+    }
+
+    with pytest.raises(ValidationError) as general:
+        schemes_from({"idScheme": "no such!", "orgUnitIdScheme": "code"})
+    assert list(general.value.message_dict) == ["idScheme"]
+
+    # A wrong idScheme overridden for every kind does no harm.
+    assert schemes_from(
+        {
+            "idScheme": "no such!",
+            "dataElementIdScheme": "uid",
+            "orgUnitIdScheme": "name",
+            "categoryOptionComboIdScheme": "code",
+        }
+    ) == IdSchemes(indicator="dhis2", area="name")
 
 
 # -- The pages -------------------------------------------------------------------------------
