@@ -43,7 +43,13 @@ OWN_TESTS = {
     # (about five seconds more).
     "display": "src/barzan/indicators/tests/test_display.py,"
     "src/barzan/indicators/tests/test_small_counts.py",
-    "importing": "src/barzan/indicators/tests/test_importing.py",
+    # The engine is reached by the reading, round-trip, identifier and all-or-nothing suites
+    # as well as its own.
+    "importing": "src/barzan/indicators/tests/test_importing.py,"
+    "src/barzan/indicators/tests/test_exchange_reading.py,"
+    "src/barzan/indicators/tests/test_exchange_round_trip.py,"
+    "src/barzan/indicators/tests/test_identifiers.py,"
+    "src/barzan/indicators/tests/test_import_all_or_nothing.py",
     "identifiers": "src/barzan/indicators/tests/test_identifiers.py",
     "containment": "src/barzan/geo/tests/test_exchange_areas.py,"
     "src/barzan/geo/tests/test_import_checks.py",
