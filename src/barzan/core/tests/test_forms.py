@@ -242,3 +242,12 @@ class TestNumbersTypedThePersianWay:
             assert 'dir="ltr"' in tag
         assert 'inputmode="numeric"' in input_tag(html, "people")
         assert 'inputmode="decimal"' in input_tag(html, "share")
+
+
+def test_help_text_is_text_never_markup():
+    class SmallCountForm(Form):
+        value = forms.CharField(help_text="Written «<5» or <b>bold</b> when hidden.")
+
+    html = SmallCountForm().as_div()
+    assert "Written «&lt;5» or &lt;b&gt;bold&lt;/b&gt; when hidden." in html
+    assert "<b>" not in html
