@@ -4,6 +4,8 @@ list, adding one and removing one. `IdentifiersView` serves areas here and indic
 the indicators app.
 """
 
+from abc import ABC, abstractmethod
+
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext
@@ -17,7 +19,7 @@ from . import actions
 from .models import Area, AreaIdentifier
 
 
-class IdentifiersView(ScopedUpdateView):
+class IdentifiersView(ABC, ScopedUpdateView):
     """An object's identifiers: 404 outside the user's areas, 403 to who may not map them."""
 
     template_name = "core/identifiers.html"
@@ -64,11 +66,13 @@ class IdentifiersView(ScopedUpdateView):
     def get_success_url(self):
         return self.request.path
 
+    @abstractmethod
     def add(self, scheme: str, value: str) -> None:
-        raise NotImplementedError
+        """Give the object the identifier `value` in `scheme`, through the app's actions."""
 
+    @abstractmethod
     def remove(self, identifier) -> None:
-        raise NotImplementedError
+        """Take `identifier` from the object, through the app's actions."""
 
 
 class AreaIdentifiersView(IdentifiersView):

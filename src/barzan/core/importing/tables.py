@@ -13,6 +13,7 @@ refuses a file with any problem, and writes the new and changed rows in bounded 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -111,7 +112,7 @@ class Outcome:
         return self.with_status(status)[:size]
 
 
-class TableImporter:
+class TableImporter(ABC):
     """Declare `columns`, `key` (a field or a tuple of fields) and the hooks below."""
 
     columns: ClassVar[tuple[Column, ...]] = ()
@@ -128,6 +129,7 @@ class TableImporter:
 
     def prepare(self, rows: list[Row]) -> None:
         """Look up in bulk what `check` needs for `rows` (optional)."""
+        return None
 
     def check(self, row: Row) -> Iterable[Problem]:
         """Yield the problems of `row` beyond its cells: cross-field checks, lookups, what
@@ -144,10 +146,11 @@ class TableImporter:
         """Return `rows` in the order they must be written (a parent before its units)."""
         return rows
 
+    @abstractmethod
     def write(self, row: Row) -> None:
         """Create (`row.stored` is None) or change one row, through the app's actions."""
-        raise NotImplementedError
 
+    @abstractmethod
     def record(self, outcome: Outcome) -> None:
         """Record the one audit event of an applied import (called in a transaction).
 

@@ -7,6 +7,8 @@ problems can then be applied, all or nothing. Large files are checked and applie
 background (`tasks.run_value_import`) while the page shows a progress bar.
 """
 
+from abc import ABC, abstractmethod
+
 import django_tables2 as tables
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -223,14 +225,15 @@ class ImportProblemsView(ScopedDetailView):
         )
 
 
-class _ImportRunView(ScopedViewMixin, View):
+class _ImportRunView(ABC, ScopedViewMixin, View):
     """Start an import (`run`), then show its page, saying so when the figures were written."""
 
     model = ValueImport
     http_method_names = ["post"]
 
+    @abstractmethod
     def run(self, request, value_import: ValueImport) -> ValueImport:
-        raise NotImplementedError
+        """Start the import through the app's actions and return it."""
 
     def post(self, request, pk):
         value_import = policy.get_object_for(request.user, _base_queryset(), CAPTURE, pk=pk)
