@@ -44,10 +44,13 @@ def rows(stream: BinaryIO, format: str) -> Iterator[tuple[int, list[str]]]:
     """Yield (line, cells) for each row of `stream`, a file in `format` (CSV or XLSX)."""
     if format == XLSX:
         return _xlsx_rows(stream)
-    return _csv_rows(stream)
+    return csv_rows(stream)
 
 
-def _csv_rows(stream: BinaryIO) -> Iterator[tuple[int, list[str]]]:
+def csv_rows(stream: BinaryIO) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number of the row's first line, cells) for each row of a UTF-8 CSV file.
+
+    The values import reads its CSV files (Barzan's and DHIS2's) through this too."""
     start = stream.tell() if stream.seekable() else None
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)

@@ -1,9 +1,5 @@
 """Files of rows: Barzan CSV, XLSX and DHIS2 CSV."""
 
-import codecs
-import contextlib
-import csv
-import io
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +9,7 @@ from typing import BinaryIO
 from django.utils.translation import gettext as _
 
 from barzan.core import untrusted
+from barzan.core.importing.reading import csv_rows
 from barzan.core.text import clean
 
 from .records import (
@@ -149,53 +146,8 @@ def _marked(line: int, row: list[str], layout: _Layout) -> Problem | None:
     return None
 
 
-def _csv_rows(stream: BinaryIO) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number of the row's first line, cells) for each row of a UTF-8 CSV file."""
-    start = stream.tell() if stream.seekable() else None
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
-    last = 0
-    try:
-        try:
-            for row in reader:
-                yield last + 1, row
-                last = reader.line_num
-        finally:
-            # Closing the wrapper, as collecting it as garbage would, closes the stream.
-            # A stream the caller has already closed cannot be detached and needs no care.
-            with contextlib.suppress(ValueError):
-                text.detach()
-    except UnicodeDecodeError as error:
-        line = _undecodable_line(stream, start) or last + 1
-        raise UnreadableFile(
-            _("The file is not UTF-8 text (line %(line)s). Save it as “CSV UTF-8”.")
-            % {"line": line},
-            line=line,
-        ) from error
-    except csv.Error as error:
-        line = reader.line_num
-        raise UnreadableFile(
-            _("Line %(line)s cannot be read: %(error)s.") % {"line": line, "error": error},
-            line=line,
-        ) from error
-
-
-def _undecodable_line(stream: BinaryIO, start: int | None) -> int | None:
-    """Return the first line of `stream`, from `start`, that is not UTF-8, if it can seek."""
-    if start is None:
-        return None
-    stream.seek(start)
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    for number, raw in enumerate(stream, 1):
-        try:
-            decoder.decode(raw)
-        except UnicodeDecodeError:
-            return number
-    return None
-
-
 def _read_csv(stream: BinaryIO) -> Iterator[Record | Problem]:
-    rows = _csv_rows(stream)
+    rows = csv_rows(stream)
     for _line, header in rows:
         if any(cell.strip() for cell in header):
             break
@@ -235,7 +187,7 @@ def _read_dhis2_csv(stream: BinaryIO) -> Iterator[Record | Problem]:
     a file written without one would lose its first value, so a first row shaped like
     data (a number where the value goes, no header names) is read as data.
     """
-    rows = _csv_rows(stream)
+    rows = csv_rows(stream)
     first: tuple[int, list[str]] | None = None
     for line, row in rows:
         if any(cell.strip() for cell in row):
