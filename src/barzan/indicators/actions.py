@@ -687,20 +687,7 @@ def add_indicator_identifier(
     Adding an identifier the indicator already has changes nothing; one that names
     another indicator is refused.
     """
-    if actor is not None:
-        policy.require_map_identifiers(actor, indicator)
-    identifier, is_new = identifiers.prepare(
-        IndicatorIdentifier, "indicator", indicator, scheme, value
-    )
-    if is_new:
-        identifier.save()
-        audit.record(
-            actor=actor,
-            verb=IDENTIFIER_ADDED,
-            target=indicator,
-            after={"scheme": identifier.scheme, "value": identifier.value},
-        )
-    return identifier
+    return _add_identifier(actor, IndicatorIdentifier, "indicator", indicator, scheme, value)
 
 
 @transaction.atomic
@@ -708,17 +695,19 @@ def add_breakdown_identifier(
     *, actor, breakdown: Breakdown, scheme: str, value: str
 ) -> BreakdownIdentifier:
     """Give `breakdown` the identifier `value` in `scheme` (a DHIS2 categoryOptionCombo uid)."""
+    return _add_identifier(actor, BreakdownIdentifier, "breakdown", breakdown, scheme, value)
+
+
+def _add_identifier(actor, model, field: str, target, scheme: str, value: str):
     if actor is not None:
-        policy.require_map_identifiers(actor, breakdown)
-    identifier, is_new = identifiers.prepare(
-        BreakdownIdentifier, "breakdown", breakdown, scheme, value
-    )
+        policy.require_map_identifiers(actor, target)
+    identifier, is_new = identifiers.prepare(model, field, target, scheme, value)
     if is_new:
         identifier.save()
         audit.record(
             actor=actor,
             verb=IDENTIFIER_ADDED,
-            target=breakdown,
+            target=target,
             after={"scheme": identifier.scheme, "value": identifier.value},
         )
     return identifier
