@@ -10,7 +10,7 @@ from .models import AuditEvent
 
 class AuditEventTable(Table):
     created_at = JalaliDateTimeColumn(verbose_name=_("Time"), linkify=True)
-    actor_label = tables.Column(verbose_name=_("User"), attrs={"td": {"dir": "ltr"}})
+    actor_label = tables.Column(verbose_name=_("User"), attrs={"td": {"dir": "auto"}})
     verb = tables.Column(verbose_name=_("Action"))
     target_label = tables.Column(verbose_name=_("Record"))
     area = tables.Column(verbose_name=_("Area"), order_by=("area__name_fa",))
@@ -24,6 +24,9 @@ class AuditEventTable(Table):
         model = AuditEvent
         fields = ["created_at", "actor_label", "verb", "target_label", "area", "request_id"]
         order_by = ("-created_at",)
+
+    def render_actor_label(self, record):
+        return record.actor_display
 
     def render_verb(self, record):
         return record.verb_label

@@ -60,6 +60,9 @@ class ValueImportTable(Table):
     created_by = tables.Column(verbose_name=_("By"), order_by=("created_by__username",))
     created_at = JalaliDateTimeColumn(verbose_name=_("Uploaded at"))
 
+    def render_status(self, record):
+        return record.status_label
+
     class Meta(Table.Meta):
         model = ValueImport
         fields = (
