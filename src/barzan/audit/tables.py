@@ -3,7 +3,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from barzan.core.tables import JalaliDateTimeColumn, Table
+from barzan.core.tables import DESKTOP, PHONE, JalaliDateTimeColumn, Table
 
 from .models import AuditEvent
 
@@ -19,6 +19,8 @@ class AuditEventTable(Table):
         orderable=False,
         attrs={"td": {"class": "small text-body-secondary", "dir": "ltr"}},
     )
+
+    priorities = {"actor_label": PHONE, "area": DESKTOP, "request_id": DESKTOP}
 
     class Meta(Table.Meta):
         model = AuditEvent

@@ -2,8 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .text import format_number, to_persian_digits

@@ -29,7 +29,7 @@ from barzan.access.views import (
 )
 from barzan.core import exports
 from barzan.core.models import ImportStatus
-from barzan.core.tables import JalaliDateTimeColumn, NumberColumn, Table
+from barzan.core.tables import DESKTOP, PHONE, JalaliDateTimeColumn, NumberColumn, Table
 
 from .. import actions
 from ..entry_forms import ImportValuesForm
@@ -62,6 +62,12 @@ class ValueImportTable(Table):
 
     def render_status(self, record):
         return record.status_label
+
+    priorities = {
+        "area": PHONE, "source": DESKTOP, "new_count": DESKTOP, "changed_count": DESKTOP,
+        "unchanged_count": DESKTOP, "problem_count": PHONE, "created_by": DESKTOP,
+        "created_at": DESKTOP,
+    }  # fmt: skip
 
     class Meta(Table.Meta):
         model = ValueImport

@@ -14,17 +14,17 @@ from barzan.indicators.tests.conftest import catalogue, neighborhoods  # noqa: F
 
 # A file with one good row and one period that does not exist: checked, never applicable.
 FILE_WITH_A_PROBLEM = (
-    "indicator,area,period,breakdown,value,comment\n"
-    "households,N1,1402,total,350,\n"
-    "households,N2,1402Q9,total,12,\n"
-).encode()
+    b"indicator,area,period,breakdown,value,comment\n"
+    b"households,N1,1402,total,350,\n"
+    b"households,N2,1402Q9,total,12,\n"
+)
 
 
 @pytest.fixture
 def site(people, areas, organizations, catalogue, neighborhoods):  # noqa: F811
     """Fill every list page for the people of Tehran province; return what was made."""
-    from barzan.indicators import actions
     from barzan.geo.models import AreaLevel
+    from barzan.indicators import actions
     from barzan.indicators.models import Period
 
     level = AreaLevel.objects.get(code="neighborhood")

@@ -15,8 +15,6 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.urls import Resolver404, resolve
 
-from barzan.reports.tests.site import catalogue, neighborhoods, site  # noqa: F401
-
 pytestmark = pytest.mark.django_db
 
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"#][^"]*)"', re.IGNORECASE)
@@ -73,7 +71,7 @@ def walk(client, start: list[str]):
     return seen, linked_from
 
 
-def start_pages(site, areas, neighborhoods) -> list[str]:  # noqa: F811
+def start_pages(site, areas, neighborhoods) -> list[str]:
     return [
         "/",
         areas.district6.get_absolute_url(),
@@ -91,7 +89,7 @@ def test_no_link_a_user_is_shown_answers_403(
     areas,
     neighborhoods,
     site,
-    who,  # noqa: F811
+    who,
 ):
     login(getattr(people, who))
     pages, linked_from = walk(client, start_pages(site, areas, neighborhoods))
@@ -110,7 +108,7 @@ def test_the_read_only_analyst_is_not_offered_an_import_on_the_grid(
     login,
     people,
     neighborhoods,
-    site,  # noqa: F811
+    site,
 ):
     login(people.tehran_analyst)
     grid = client.get(f"/indicators/entry/{site.data_set.code}/{neighborhoods.n1.pk}/1402/")
