@@ -61,7 +61,8 @@ MEASURE = """
       .map((tr) => tr.children[index])
       .filter((td) => td && !td.hasAttribute("colspan"))
       .map((td) => td.innerText.trim());
-    orders.push({ column: headers[index] ? headers[index].innerText.trim() : "", descending, names });
+    const column = headers[index] ? headers[index].innerText.trim() : "";
+    orders.push({ column, descending, names });
   }
   function th_desc(th) { return th.getAttribute("aria-sort") === "descending"; }
   return { overflow, latin, orders };
@@ -102,19 +103,12 @@ def log_in(page, base_url, username, password):
 
 
 def test_every_list_fits_a_phone_in_persian_order_and_digits(
-    chromium,
-    front_end_assets,
-    live_server,
-    settings,
-    screenshots,
-    people,
-    areas,
-    neighborhoods,
-    site,  # noqa: E501,F811
+    chromium, front_end_assets, live_server, settings, screenshots, people, areas, request
 ):
     from conftest import PASSWORD
 
     settings.TWO_FACTOR = "optional"
+    request.getfixturevalue("site")
     lists = list_page_paths()
     assert "/areas/" in lists and "/indicators/imports/" in lists, lists
     pages = [
