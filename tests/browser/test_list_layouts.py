@@ -130,6 +130,8 @@ def test_every_list_fits_a_phone_in_persian_order_and_digits(
         for path in pages:
             response = page.goto(live_server.url + path)
             assert response.status == 200, path
+            # Maps fetch their shapes after the page loads; measure once they are drawn.
+            page.wait_for_load_state("networkidle")
             page.evaluate("document.fonts.ready")
             seen = page.evaluate(MEASURE)
             where = f"{path} at {width} px"
