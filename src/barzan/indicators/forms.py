@@ -177,6 +177,7 @@ class DataSetForm(CodeMixin, ModelForm):
             "period_type",
             "owner",
             "description",
+            "reporting_threshold",
             "indicators",
         ]
         widgets = {

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -246,6 +246,15 @@ class DataSet(NamedModel, TimestampedModel, VersionedModel):
         verbose_name=_("owning organization"),
     )
     description = models.TextField(_("description"), blank=True)
+    reporting_threshold = models.PositiveSmallIntegerField(
+        _("reporting needed for a total (%)"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "A roll-up of this data set's figures is shown as a total only when at least this "
+            "percent of the areas below reported; otherwise it is shown as partial."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]
