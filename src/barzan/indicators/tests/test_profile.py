@@ -83,6 +83,11 @@ def value_of(row: str) -> str:
     return match.group(1).strip()
 
 
+def without_partial_label(row: str) -> str:
+    """Return a row without its «2 of 3 areas reported»: counts of areas, not the figure."""
+    return re.sub(r'<span class="profile-partial">.*?</span>', "", row, flags=re.S)
+
+
 def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
 
@@ -138,13 +143,39 @@ class TestProfileFigures:
         content = profile_page(
             client, login, people.tehran_manager, neighborhoods.n1, language="en"
         )
-        # Fewer unemployed is better: 40 against 83 ranks N1 first of the two that reported.
+        # Fewer unemployed is better, per 1,000 residents: N1's 40 of 1,000 residents
+        # (40.0) against N2's 83 of 3,000 (27.7) ranks N1 second.
         unemployed = text_of(row_of(content, "unemployed"))
-        assert "Rank 1 of 2" in unemployed
+        assert "Rank 2 of 2 per 1,000 residents" in unemployed
+        assert "40.0 per 1,000 residents" in unemployed
+        # District 6 has 2 of its 3 neighborhoods' figures: no total to compare with.
+        assert "The figure of تهران 6 is partial: not compared" in unemployed
+
+    def test_a_neighborhood_is_compared_with_its_district_when_enough_reported(
+        self, client, login, people, areas, neighborhoods, figures, organizations
+    ):
+        from barzan.geo.models import AreaLevel
+
+        # 2 of 3 neighborhoods is enough for a data set that asks for 60%.
+        actions.create_data_set(
+            actor=None,
+            code="district-figures",
+            name_fa="ارقام منطقه",
+            level=AreaLevel.objects.get(code="neighborhood"),
+            period_type="year",
+            owner=organizations.education_tehran,
+            reporting_threshold=60,
+            indicators=[figures.population, figures.literacy],
+        )
+        content = profile_page(
+            client, login, people.tehran_manager, neighborhoods.n1, language="en"
+        )
         # A count is compared by its share of the parent: 1,000 of 4,000.
         assert "25% of تهران 6 (4,000)" in text_of(row_of(content, "population"))
-        # A mean is compared by its difference: 80 against 87.5.
-        assert "7.5% below تهران 6 (87.5%)" in text_of(row_of(content, "literacy"))
+        # A percent differs in percentage points: 80 against 87.5.
+        assert "7.5 percentage points below تهران 6 (87.5%)" in text_of(
+            row_of(content, "literacy")
+        )
 
     def test_the_parent_chain_links_to_the_profiles_the_user_may_see(
         self, client, login, people, areas, figures
@@ -199,7 +230,7 @@ class TestSmallCounts:
             label = display.suppressed_label()  # «کمتر از ۵»
         assert "۵" in label
         assert value_of(row) == label
-        assert "۳" not in text_of(row.split('class="col-source"')[0])
+        assert "۳" not in text_of(without_partial_label(row.split('class="col-source"')[0]))
 
     def test_a_count_of_3_shows_as_fewer_than_5_in_english(
         self, client, login, people, areas, figures
@@ -209,7 +240,7 @@ class TestSmallCounts:
         with translation.override("en"):
             assert value_of(row) == html.escape(display.suppressed_label())
         assert value_of(row) == "&lt;5"
-        assert "3" not in text_of(row.split('class="col-source"')[0])
+        assert "3" not in text_of(without_partial_label(row.split('class="col-source"')[0]))
 
     def test_the_focal_point_of_the_owning_organization_sees_the_3(
         self, client, login, people, areas, figures

@@ -156,8 +156,9 @@ class TestProfile:
             area.code: rows_by_code(profiles.profile(user=people.tehran_manager, area=area))
             for area in (neighborhoods.n1, neighborhoods.n2, neighborhoods.n3)
         }
-        assert [rows[code]["unemployed"].rank for code in ("N1", "N2", "N3")] == [1, 3, 2]
-        # A ratio ranks too: 10%, 30% and 25% unemployed.
+        # A count ranks only per 1,000 residents, and N3 has no population: no rank.
+        assert [rows[code]["unemployed"].rank for code in ("N1", "N2", "N3")] == [None] * 3
+        # A ratio ranks: 10%, 30% and 25% unemployed.
         assert [rows[code]["unemployment_rate"].rank for code in ("N1", "N2", "N3")] == [
             1,
             3,
