@@ -43,8 +43,10 @@ class ProfileRow:
     source: object = None
     is_hidden: bool = False
     comparison: Comparison = Comparison.VALUE
-    # A roll-up from too few of the areas below to be quoted as a total.
+    # A roll-up from too few of the areas below to be quoted as a total, by the reporting
+    # percent the indicator's data sets need.
     is_partial: bool = False
+    threshold: int = comparisons.DEFAULT_THRESHOLD
     parent_is_partial: bool = False
     # The latest figure is of a period before the one chosen.
     is_stale: bool = False
@@ -174,6 +176,7 @@ def profile(*, user, area: Area, periods: int = 8, period: Period | None = None)
             else (indicator.owner if figure else None),
             comparison=comparisons.comparison_of(indicator),
             is_partial=comparisons.is_partial(figure, threshold),
+            threshold=threshold,
             is_stale=row_period is not None and row_period.pk != chosen.pk,
         )
         if figure is not None and figure.value is not None:

@@ -173,9 +173,7 @@ class TestProfileFigures:
         # A count is compared by its share of the parent: 1,000 of 4,000.
         assert "25% of تهران 6 (4,000)" in text_of(row_of(content, "population"))
         # A percent differs in percentage points: 80 against 87.5.
-        assert "7.5 percentage points below تهران 6 (87.5%)" in text_of(
-            row_of(content, "literacy")
-        )
+        assert "7.5 percentage points below تهران 6 (87.5%)" in text_of(row_of(content, "literacy"))
 
     def test_the_parent_chain_links_to_the_profiles_the_user_may_see(
         self, client, login, people, areas, figures

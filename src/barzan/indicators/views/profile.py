@@ -112,7 +112,12 @@ def entry_for(row: profiles.ProfileRow, viewer: frozenset, profile=None) -> Prof
         for _period, figure, _shown in row.series
     ]
     separator = "، " if get_language_bidi() else ", "
-    label = separator.join(f"{period.name}: {shown}" for period, _figure, shown in row.series)
+    # A partial point of the trend says so, as the figure itself does.
+    label = separator.join(
+        f"{period.name}: {shown}"
+        + (f" ({gettext('partial')})" if comparisons.is_partial(figure, row.threshold) else "")
+        for period, figure, shown in row.series
+    )
     entry = ProfileEntry(
         row=row,
         chart=charts.sparkline(points, label=label)
