@@ -1,8 +1,9 @@
 """
 Which figures may be quoted as totals, and which comparisons between areas mean something.
 
-A roll-up is a total only when enough of the areas below reported: at least the
-`reporting_threshold` percent of the data set the indicator is entered in (the strictest,
+A roll-up is a total only when enough of the tree below reported (its coverage: each child
+counts 1 when it reported its own figure, its own coverage when it has a roll-up): at least
+the `reporting_threshold` percent of the data set the indicator is entered in (the strictest,
 when it is in several; 100% for an indicator in none). Below that it is *partial*: it is
 shown as the sum (or mean) of the areas that reported, and it is never ranked, never given
 a share of its parent and never compared with anything, since a national figure built from
@@ -95,7 +96,8 @@ def is_partial(figure, threshold: int = DEFAULT_THRESHOLD) -> bool:
         return False
     if not figure.expected:
         return True
-    return 100 * (figure.reported or 0) < threshold * figure.expected
+    # Not only this level's children: a child's own roll-up may be partial in turn.
+    return 100 * figure.reported_share < threshold
 
 
 def per_thousand(value, population) -> Decimal | None:

@@ -411,6 +411,12 @@ class IndicatorAggregate(models.Model):
     expected_count = models.PositiveIntegerField(_("children"), default=0)
     # The population behind the value (the reporting children's), for weighted means above.
     weight = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
+    # How much of the tree below reported, from 0 to 1: a child that reported its own
+    # figure counts 1, a child with a roll-up its own coverage. A sector whose one city
+    # rolled up 1 of 22 districts has 1 of 1 children reporting but a coverage of 1/22.
+    coverage = models.DecimalField(
+        _("coverage of the areas below"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("aggregate")

@@ -52,12 +52,25 @@ class Figure:
     denominator: Decimal | None = None
     # Hidden by secondary suppression, to protect a hidden figure next to it.
     withheld: bool = False
+    # For a roll-up: how much of the tree below reported, from 0 to 1 (see
+    # `IndicatorAggregate.coverage`); None when unknown.
+    coverage: Decimal | None = None
 
     @property
     def completeness(self) -> Decimal | None:
         if not self.expected:
             return None
         return Decimal(self.reported or 0) / Decimal(self.expected)
+
+    @property
+    def reported_share(self) -> Decimal:
+        """How much of the tree below reported (1 for a figure the area reported itself):
+        the coverage, else this level's completeness."""
+        if not self.is_rollup:
+            return Decimal(1)
+        if self.coverage is not None:
+            return Decimal(self.coverage)
+        return self.completeness if self.completeness is not None else Decimal(0)
 
 
 def total_breakdown_id() -> int:
@@ -131,6 +144,7 @@ def figures(
                             numerator.value,
                             denominator.value,
                             numerator.withheld or denominator.withheld,
+                            coverage.coverage,
                         )
     return found
 
@@ -138,12 +152,7 @@ def figures(
 def _less_complete(first: Figure, second: Figure) -> Figure:
     """Return whichever of two figures fewer of the areas below reported to."""
 
-    def completeness(figure: Figure) -> Decimal:
-        if not figure.is_rollup:
-            return Decimal(1)
-        return figure.completeness if figure.completeness is not None else Decimal(0)
-
-    return second if completeness(second) < completeness(first) else first
+    return second if second.reported_share < first.reported_share else first
 
 
 def _effective(user, indicator_ids, area_ids, period_ids, breakdown_ids) -> dict[Key, Figure]:
@@ -162,9 +171,9 @@ def _effective(user, indicator_ids, area_ids, period_ids, breakdown_ids) -> dict
         raw = policy.scope(user, VIEW, raw)
     for row in aggregates.values_list(
         "indicator_id", "area_id", "period_id", "breakdown_id", "value", "reported_count",
-        "expected_count",
+        "expected_count", "coverage",
     ):  # fmt: skip
-        found[row[:4]] = Figure(row[4], True, row[5], row[6])
+        found[row[:4]] = Figure(row[4], True, row[5], row[6], coverage=row[7])
     for row in raw.values_list(
         "indicator_id", "area_id", "period_id", "breakdown_id", "value", "source_id", "entered_at"
     ):

@@ -12,10 +12,11 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 
 from barzan.geo.models import AreaLevel
 from barzan.indicators import actions, comparisons, pdf, readers
-from barzan.indicators.models import Indicator
+from barzan.indicators.models import Indicator, IndicatorAggregate
 
 pytestmark = pytest.mark.django_db
 
@@ -92,10 +93,20 @@ def rows_of(content: str) -> dict[str, str]:
 
 
 def is_incomplete(indicator, area, period) -> bool:
-    """The truth, read from the stored roll-ups: fewer areas below reported than exist."""
+    """The truth, read from the stored roll-ups: the area's figure is a roll-up, and some
+    roll-up in the tree below it (its own included) has fewer areas reporting than exist."""
     figure = readers.figures(user=None, indicators=[indicator], areas=[area], periods=[period])
     figure = figure.get((indicator.pk, area.pk, period.pk, readers.total_breakdown_id()))
-    return figure is not None and figure.is_rollup and figure.reported < figure.expected
+    if figure is None or not figure.is_rollup:
+        return False
+    parts = [indicator.numerator, indicator.denominator] if indicator.is_calculated else [indicator]
+    return IndicatorAggregate.objects.filter(
+        indicator__in=parts,
+        area__path__startswith=area.path,
+        period=period,
+        breakdown__code="total",
+        reported_count__lt=F("expected_count"),
+    ).exists()
 
 
 # What a Persian page writes when it ranks or compares a figure.
@@ -199,6 +210,32 @@ class TestEveryPersianPage:
 
 
 class TestThreshold:
+    def test_a_city_whose_one_district_is_partial_is_partial_too(
+        self, client, login, people, areas, reported
+    ):
+        # Tehran city has one district, which reported: 1 of 1, but district 6 itself
+        # has 2 of its 3 neighborhoods.
+        rows = rows_of(
+            page(client, login, people.admin, f"/indicators/profile/{areas.tehran_city.pk}/")
+        )
+        assert PARTIAL in rows["population"]
+        assert "مجموع ۱ از ۱ منطقه گزارش‌دهنده؛ گزارش برخی از آن‌ها ناقص است" in rows["population"]
+
+    def test_the_coverage_of_the_tree_below_is_stored_with_each_roll_up(
+        self, areas, reported, period
+    ):
+        coverage = {
+            area.code: IndicatorAggregate.objects.get(
+                indicator=reported.population, area=area, period=period, breakdown__code="total"
+            ).coverage
+            for area in (areas.district6, areas.tehran_city, areas.tehran_county, areas.country)
+        }
+        third = Decimal(1) / 3
+        assert coverage["2301021606"] == pytest.approx(2 * third, abs=Decimal("0.000001"))
+        assert coverage["2301021576"] == pytest.approx(2 * third, abs=Decimal("0.000001"))
+        # Tehran county has Tehran city only; Iran 1 of 3 provinces, Tehran 1 of 2 counties.
+        assert coverage["IR"] == pytest.approx(2 * third / 2 / 3, abs=Decimal("0.000001"))
+
     def test_a_roll_up_of_2_of_3_is_partial_at_the_default_100_percent(
         self, client, login, people, areas, reported
     ):

@@ -88,17 +88,16 @@ def partial_label(indicator, figure, level) -> str:
         "level": level.name if level is not None else gettext("area"),
     }
     if indicator.is_calculated:
-        return (
-            gettext("From the %(reported)s of %(expected)s %(level)s areas that reported") % names
-        )
-    if indicator.aggregation in (Aggregation.MEAN, Aggregation.WEIGHTED_MEAN):
-        return (
-            gettext("Mean of the %(reported)s of %(expected)s %(level)s areas that reported")
-            % names
-        )
-    return (
-        gettext("Total of the %(reported)s of %(expected)s %(level)s areas that reported") % names
-    )
+        text = gettext("From the %(reported)s of %(expected)s %(level)s areas that reported")
+    elif indicator.aggregation in (Aggregation.MEAN, Aggregation.WEIGHTED_MEAN):
+        text = gettext("Mean of the %(reported)s of %(expected)s %(level)s areas that reported")
+    else:
+        text = gettext("Total of the %(reported)s of %(expected)s %(level)s areas that reported")
+    text %= names
+    if (figure.reported or 0) >= (figure.expected or 0):
+        # Every child reported, but a child's own figure is itself partial.
+        text = gettext("%(label)s; some of them only in part") % {"label": text}
+    return text
 
 
 def entry_for(row: profiles.ProfileRow, viewer: frozenset, profile=None) -> ProfileEntry:
