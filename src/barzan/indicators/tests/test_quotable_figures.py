@@ -55,6 +55,10 @@ def import_figures(csv_of, areas, organizations, figures=FIGURES):
 
 @pytest.fixture
 def reported(neighborhoods, catalogue, csv_of, areas, organizations):
+    # Having a park is better, as having a library is in the demo: a rank would be possible.
+    actions.update_indicator(
+        actor=None, indicator=catalogue.has_park, version=None, direction="higher_better"
+    )
     import_figures(csv_of, areas, organizations)
     return catalogue
 
