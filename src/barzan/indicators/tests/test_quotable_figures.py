@@ -120,9 +120,13 @@ COMPARED = ("٪ از", "برابر با", "بیشتر از", "کمتر از")
 PARTIAL = "ناقص"
 
 
-def assert_quotable(row: str, indicator, *, incomplete: bool, where: str):
-    """A row shows an incomplete roll-up as partial and never compares it; it never ranks
-    a yes/no figure, nor a count except per 1,000 residents."""
+def assert_quotable(row: str, indicator, *, incomplete: bool, where: str, parent=False):
+    """A row shows an incomplete roll-up as partial and never compares it, nor anything
+    with an incomplete parent; it never ranks a yes/no figure, nor a count except per
+    1,000 residents."""
+    if parent:
+        for phrase in COMPARED:
+            assert phrase not in row, f"{where}: compared with a partial parent: {row}"
     if incomplete:
         assert PARTIAL in row, f"{where}: an incomplete roll-up shown as a total: {row}"
         assert re.search(r"(مجموع|میانگین|برآمده از) [۰-۹٬]+ از [۰-۹٬]+ .+ گزارش‌دهنده", row), (
@@ -163,7 +167,12 @@ class TestEveryPersianPage:
             for code, row in rows_of(content).items():
                 incomplete = is_incomplete(indicators[code], area, period)
                 checked_partial += incomplete
-                assert_quotable(row, indicators[code], incomplete=incomplete, where=area.name)
+                parent = area.parent is not None and is_incomplete(
+                    indicators[code], area.parent, period
+                )
+                assert_quotable(
+                    row, indicators[code], incomplete=incomplete, where=area.name, parent=parent
+                )
         # Every level above the neighborhoods had something to get wrong.
         assert checked_partial >= 5 * 3
 
@@ -317,6 +326,42 @@ class TestComparisons:
             page(client, login, people.admin, f"/indicators/profile/{neighborhoods.n1.pk}/")
         )
         assert RANK not in n1["unemployed"]
+
+    def test_a_partial_roll_up_is_not_ranked_among_siblings_with_figures(
+        self, client, login, people, areas, neighborhoods, reported, csv_of, organizations
+    ):
+        from barzan.indicators import profiles
+
+        # Isfahan's only neighborhood reports: Isfahan province is whole, Tehran partial.
+        rows = [("unemployed", "I1", "1402", "", "10"), ("active", "I1", "1402", "", "100")]
+        outcome = actions.import_values(
+            actor=None,
+            stream=io.BytesIO(csv_of(*rows)),
+            format="csv",
+            area=areas.isfahan_county,
+            source=organizations.education_isfahan,
+        )
+        assert outcome.is_valid, outcome.problems
+        # Kermanshah reports its own figures: two whole siblings a rank could be among.
+        rows = [("unemployed", "05", "1402", "", "30"), ("active", "05", "1402", "", "200")]
+        outcome = actions.import_values(
+            actor=None,
+            stream=io.BytesIO(csv_of(*rows)),
+            format="csv",
+            area=areas.country,
+            source=organizations.education_tehran,
+        )
+        assert outcome.is_valid, outcome.problems
+        profile = profiles.profile(user=people.admin, area=areas.tehran)
+        row = next(r for s in profile.sections for r in s.rows if r.indicator.code == "unemployed")
+        rate = next(
+            r for s in profile.sections for r in s.rows if r.indicator.code == "unemployment_rate"
+        )
+        assert (row.is_partial, row.rank, rate.is_partial, rate.rank) == (True, None, True, None)
+        tehran = rows_of(
+            page(client, login, people.admin, f"/indicators/profile/{areas.tehran.pk}/")
+        )
+        assert RANK not in tehran["unemployment_rate"]
 
     def test_a_rate_is_ranked_as_it_is(self, client, login, people, neighborhoods, reported):
         # 10% against 13.8% unemployed: N1 first.
