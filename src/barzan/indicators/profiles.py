@@ -15,14 +15,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Count, Q
+
 from barzan.access import policy
 from barzan.access.actions import VIEW
 from barzan.geo.models import Area, AreaLevel
 
 from . import comparisons, display
-from .choices import Direction
+from .choices import Direction, ValueType
 from .comparisons import Comparison
-from .models import Indicator, Period
+from .models import Indicator, IndicatorValue, Period
 from .readers import Figure, figures, periods_with_figures, total_breakdown_id
 
 
@@ -68,6 +70,27 @@ class ProfileSection:
     rows: list[ProfileRow] = field(default_factory=list)
     # Indicators with figures only of other period types: (indicator, latest period).
     elsewhere: list[tuple[Indicator, Period]] = field(default_factory=list)
+    # Yes/no indicators the area has no figure of, counted over the areas below.
+    counted: list[YesCount] = field(default_factory=list)
+
+
+@dataclass
+class YesCount:
+    """How many of the areas below that reported a yes/no figure answer yes."""
+
+    indicator: Indicator
+    period: Period
+    yes: int
+    reported: int
+    level_fa: str
+    level_en: str
+
+    @property
+    def level(self) -> str:
+        from django.utils.translation import get_language
+
+        persian = (get_language() or "fa").startswith("fa")
+        return self.level_fa if persian or not self.level_en else self.level_en
 
 
 @dataclass
@@ -143,6 +166,13 @@ def profile(*, user, area: Area, periods: int = 8, period: Period | None = None)
             if other:
                 elsewhere[indicator.pk] = other[-1]
     latest = {pk: series[-1][0] for pk, series in series_of.items() if series}
+    counted = _yes_counts(
+        user,
+        area,
+        [i for i in indicators if i.value_type == ValueType.BOOLEAN and i.pk not in latest],
+        chosen,
+        total,
+    )
     compared = {}
     if latest and (siblings or parent):
         compared = figures(
@@ -158,7 +188,9 @@ def profile(*, user, area: Area, periods: int = 8, period: Period | None = None)
         section = sections.setdefault(
             indicator.category_id, ProfileSection(category=indicator.category)
         )
-        if indicator.pk in elsewhere:
+        if indicator.pk in counted:
+            section.counted.append(counted[indicator.pk])
+        elif indicator.pk in elsewhere:
             section.elsewhere.append((indicator, elsewhere[indicator.pk]))
         series = series_of[indicator.pk]
         row_period = latest.get(indicator.pk)
@@ -199,7 +231,7 @@ def profile(*, user, area: Area, periods: int = 8, period: Period | None = None)
         sections=[
             section
             for section in sections.values()
-            if any(r.figure for r in section.rows) or section.elsewhere
+            if any(r.figure for r in section.rows) or section.elsewhere or section.counted
         ],
         periods=typed[-periods:],
         sibling_count=len(siblings),
@@ -208,6 +240,49 @@ def profile(*, user, area: Area, periods: int = 8, period: Period | None = None)
         period_choices=sorted(available, key=lambda p: (p.end, p.start), reverse=True),
         child_level=child_level,
     )
+
+
+def _yes_counts(user, area, indicators, chosen, total) -> dict[int, YesCount]:
+    """Return, for yes/no `indicators`, how many areas below `area` answer yes in the latest
+    period of `chosen`'s type up to it: «بله در ۱۲ از ۱۸ محله». Yes/no figures do not roll
+    up; counting them is the only sum that means something."""
+    if chosen is None:
+        return {}
+    values = policy.scope(
+        user,
+        VIEW,
+        IndicatorValue.objects.filter(
+            indicator_id__in=[i.pk for i in indicators],
+            area__path__startswith=area.path,
+            breakdown_id=total,
+            period__period_type=chosen.period_type,
+            period__start__lte=chosen.start,
+        ).exclude(area=area),
+    )
+    rows = (
+        values.values(
+            "indicator_id", "period_id", "period__start", "area__level__name_fa",
+            "area__level__name_en",
+        )
+        .annotate(reported=Count("pk"), yes=Count("pk", filter=~Q(value=0)))
+        .order_by("indicator_id", "-period__start", "-reported")
+    )  # fmt: skip
+    latest: dict[int, dict] = {}
+    for row in rows:
+        latest.setdefault(row["indicator_id"], row)
+    periods = Period.objects.in_bulk({row["period_id"] for row in latest.values()})
+    by_pk = {indicator.pk: indicator for indicator in indicators}
+    return {
+        pk: YesCount(
+            indicator=by_pk[pk],
+            period=periods[row["period_id"]],
+            yes=row["yes"],
+            reported=row["reported"],
+            level_fa=row["area__level__name_fa"],
+            level_en=row["area__level__name_en"],
+        )
+        for pk, row in latest.items()
+    }
 
 
 def _compare_with_siblings(row, area, neighbours, population_of, threshold, viewer):

@@ -221,6 +221,16 @@ class TestEveryPersianPage:
         assert "بله در ۱ از ۲ محله" in rows["has_park"]
         assert RANK not in rows["has_park"]
 
+    def test_a_yes_no_figure_is_counted_over_the_areas_below_at_every_level(
+        self, client, login, people, areas, reported
+    ):
+        for area in (areas.district6, areas.tehran, areas.country):
+            content = page(client, login, people.admin, f"/indicators/profile/{area.pk}/")
+            counted = re.search(r'data-indicator-count="has_park">(.*?)</p>', content, re.S)
+            assert counted, area.name
+            assert "بله در ۱ از ۲ محله گزارش‌دهنده ( ۱۴۰۲ )" in text_of(counted.group(1))
+            assert RANK not in text_of(counted.group(1))
+
 
 class TestThreshold:
     def test_a_city_whose_one_district_is_partial_is_partial_too(

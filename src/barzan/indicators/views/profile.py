@@ -65,6 +65,7 @@ class ProfileSectionView:
     entries: list[ProfileEntry]
     missing: str
     elsewhere: list[tuple[object, object]]
+    counted: list[profiles.YesCount]
 
 
 def _percent(fraction: Decimal) -> str:
@@ -177,8 +178,11 @@ def sections_for(profile: profiles.Profile, viewer: frozenset) -> list[ProfileSe
                 row.indicator.name
                 for row in section.rows
                 if row.figure is None
-                and row.indicator.pk not in {i.pk for i, _p in section.elsewhere}
+                and row.indicator.pk
+                not in {i.pk for i, _p in section.elsewhere}
+                | {c.indicator.pk for c in section.counted}
             ),
+            counted=section.counted,
             elsewhere=section.elsewhere,
         )
         for section in profile.sections
@@ -218,7 +222,11 @@ class ProfileView(ScopedViewMixin, DetailView):
         context.update(
             page_title=_("Profile of %(area)s") % {"area": area.name},
             profile=profile,
-            sections=[section for section in sections if section.entries or section.elsewhere],
+            sections=[
+                section
+                for section in sections
+                if section.entries or section.elsewhere or section.counted
+            ],
             period_choices=period_choices(profile),
             # The parent chain is public geography; only the areas the user may see link.
             ancestors=[
