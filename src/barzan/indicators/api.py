@@ -523,11 +523,22 @@ class ProfileRowOut(Schema):
     series: list[ProfilePoint]
 
 
+class YesCountOut(Schema):
+    indicator: str
+    period: str
+    yes: int = Field(description="Areas below that answer yes.")
+    reported: int = Field(description="Areas below that reported the yes/no figure.")
+    level: str = Field(description="The code of the level of those areas.")
+
+
 class ProfileSectionOut(Schema):
     category: str
     name_fa: str
     name_en: str
     rows: list[ProfileRowOut]
+    yes_counts: list[YesCountOut] = Field(
+        description="Yes/no figures the area has none of, counted over the areas below."
+    )
 
 
 class ProfileOut(Schema):
@@ -1119,6 +1130,16 @@ def get_profile(request, area_id: Path[Id], query: Query[ProfileQuery]):
                 "name_fa": section.category.name_fa,
                 "name_en": section.category.name_en,
                 "rows": [_profile_row(row, viewer) for row in section.rows],
+                "yes_counts": [
+                    {
+                        "indicator": count.indicator.code,
+                        "period": count.period.code,
+                        "yes": count.yes,
+                        "reported": count.reported,
+                        "level": count.level_code,
+                    }
+                    for count in section.counted
+                ],
             }
             for section in found.sections
         ],

@@ -84,6 +84,7 @@ class YesCount:
     reported: int
     level_fa: str
     level_en: str
+    level_code: str
 
     @property
     def level(self) -> str:
@@ -262,7 +263,7 @@ def _yes_counts(user, area, indicators, chosen, total) -> dict[int, YesCount]:
     rows = (
         values.values(
             "indicator_id", "period_id", "period__start", "area__level__name_fa",
-            "area__level__name_en",
+            "area__level__name_en", "area__level__code",
         )
         .annotate(reported=Count("pk"), yes=Count("pk", filter=~Q(value=0)))
         .order_by("indicator_id", "-period__start", "-reported")
@@ -280,6 +281,7 @@ def _yes_counts(user, area, indicators, chosen, total) -> dict[int, YesCount]:
             reported=row["reported"],
             level_fa=row["area__level__name_fa"],
             level_en=row["area__level__name_en"],
+            level_code=row["area__level__code"],
         )
         for pk, row in latest.items()
     }

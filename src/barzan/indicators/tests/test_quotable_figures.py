@@ -468,6 +468,11 @@ class TestApi:
         assert rows["unemployed"]["per_1000"] == "40"
         assert rows["population"]["parent_is_partial"] is True
         assert n1["period"] == "1402"
+        counts = [c for s in district["sections"] for c in s["yes_counts"]]
+        assert counts == [
+            {"indicator": "has_park", "period": "1402", "yes": 1, "reported": 2,
+             "level": "neighborhood"}
+        ]  # fmt: skip
 
     def test_the_profile_takes_a_period_and_refuses_a_wrong_one(
         self, client, login, people, neighborhoods, reported
