@@ -69,7 +69,10 @@ INDICATOR_FIELDS = (
     "value_type", "aggregation", "direction", "category", "owner", "kind", "numerator",
     "denominator", "factor", "minimum", "maximum", "dimensions", "is_key", "order", "is_active",
 )  # fmt: skip
-DATA_SET_FIELDS = ("code", "name_fa", "name_en", "level", "period_type", "owner", "description")
+DATA_SET_FIELDS = (
+    "code", "name_fa", "name_en", "level", "period_type", "owner", "description",
+    "reporting_threshold",
+)  # fmt: skip
 RULE_FIELDS = (
     "code", "name_fa", "name_en", "left", "left_breakdown", "left_dimension", "operator",
     "right", "right_breakdown", "is_active",

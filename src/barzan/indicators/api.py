@@ -42,7 +42,7 @@ from barzan.geo.actions import add_area_identifier
 from barzan.geo.models import Area
 from barzan.registry.models import Organization
 
-from . import actions, display, exports, formats, readers
+from . import actions, comparisons, display, exports, formats, profiles, readers
 from .choices import Aggregation, Dimension, Direction, IndicatorKind, PeriodType, ValueType
 from .identifiers import CODE, IdSchemes, parse_scheme, schemes_from
 from .models import Breakdown, DataSet, Indicator, IndicatorValue, Period
@@ -214,6 +214,9 @@ class DataSetOut(Schema):
     period_type: PeriodType
     owner: str
     description: str
+    reporting_threshold: int = Field(
+        description="Percent of the areas below that must report for a roll-up to be a total."
+    )
     indicators: list[str]
     version: int
 
@@ -452,6 +455,10 @@ class FigureOut(Schema):
     reported: int | None = Field(description="Children with a figure.")
     expected: int | None = Field(description="Children that could have one.")
     completeness: str | None = Field(description="reported ÷ expected, as decimal text.")
+    is_partial: bool = Field(
+        description="A roll-up from fewer of the areas below than its data set's reporting "
+        "threshold: the sum (or mean) of those that reported, not a total."
+    )
 
 
 class SeriesOut(Schema):
@@ -491,11 +498,37 @@ class ProfileRowOut(Schema):
     suppressed: bool
     is_rollup: bool
     completeness: str | None
-    rank: int | None = Field(description="Rank among the siblings you may see, 1 the best.")
+    is_partial: bool = Field(
+        description="A roll-up from too few of the areas below to be a total: never ranked "
+        "or compared."
+    )
+    reported: int | None = Field(description="Areas below with a figure, for a roll-up.")
+    expected: int | None = Field(description="Areas below that could have one.")
+    is_stale: bool = Field(description="The latest figure is of a period before the one asked.")
+    compared_by: str = Field(
+        description="How the figure is compared across areas: `value` (rates, percents, "
+        "means), `per_1000` (counts, per 1,000 residents) or `yes_count` (yes/no figures)."
+    )
+    rank: int | None = Field(
+        description="Rank among the siblings you may see, 1 the best; only where ranking "
+        "means something (never for a yes/no figure, a raw count or a partial roll-up)."
+    )
     rank_of: int | None
+    per_1000: str | None = Field(description="A count per 1,000 residents of the area.")
+    yes_count: int | None = Field(description="Siblings with a figure that answer yes.")
+    yes_of: int | None = Field(description="Siblings with a figure.")
     parent_value: str | None
+    parent_is_partial: bool
     source: str | None = Field(description="Code of the organization that reported it.")
     series: list[ProfilePoint]
+
+
+class YesCountOut(Schema):
+    indicator: str
+    period: str
+    yes: int = Field(description="Areas below that answer yes.")
+    reported: int = Field(description="Areas below that reported the yes/no figure.")
+    level: str = Field(description="The code of the level of those areas.")
 
 
 class ProfileSectionOut(Schema):
@@ -503,11 +536,16 @@ class ProfileSectionOut(Schema):
     name_fa: str
     name_en: str
     rows: list[ProfileRowOut]
+    yes_counts: list[YesCountOut] = Field(
+        description="Yes/no figures the area has none of, counted over the areas below."
+    )
 
 
 class ProfileOut(Schema):
     area: AreaRef
     parent: AreaRef | None
+    period: str | None = Field(description="The period shown: the one asked, or the latest.")
+    period_type: PeriodType | None
     periods: list[str]
     sibling_count: int
     is_synthetic: bool
@@ -516,6 +554,12 @@ class ProfileOut(Schema):
 
 class ProfileQuery(Schema):
     periods: Integer = Field(8, ge=1, le=40, description="How many periods each trend shows.")
+    period: str | None = Field(
+        None,
+        max_length=20,
+        description="The period to show (`1403Q4`); each figure is its latest of that "
+        "period's type up to it. The latest period with a figure by default.",
+    )
 
 
 # -- The catalogue ---------------------------------------------------------------------------
@@ -980,6 +1024,7 @@ def get_aggregates(request, query: Query[AggregateQuery]):
         breakdowns=[breakdown],
     )
     viewer = _viewer(request)
+    threshold = comparisons.thresholds([indicator])[indicator.pk]
     items = []
     for period in periods:
         figure = found.get((indicator.pk, area.pk, period.pk, breakdown.pk))
@@ -996,6 +1041,7 @@ def get_aggregates(request, query: Query[AggregateQuery]):
                 "reported": figure.reported if figure else None,
                 "expected": figure.expected if figure else None,
                 "completeness": _completeness(figure),
+                "is_partial": comparisons.is_partial(figure, threshold),
             }
         )
     return {
@@ -1023,9 +1069,20 @@ def _profile_row(row, viewer) -> dict:
         "suppressed": row.is_hidden,
         "is_rollup": bool(figure and figure.is_rollup),
         "completeness": _completeness(figure),
-        "rank": row.rank,
-        "rank_of": row.rank_of,
+        "is_partial": row.is_partial,
+        "reported": figure.reported if figure is not None and figure.is_rollup else None,
+        "expected": figure.expected if figure is not None and figure.is_rollup else None,
+        "is_stale": row.is_stale,
+        "compared_by": str(row.comparison),
+        "rank": row.rank if not row.is_partial else None,
+        "rank_of": row.rank_of if not row.is_partial else None,
+        "per_1000": decimal_text(row.per_1000.quantize(Decimal("0.01")))
+        if row.per_1000 is not None
+        else None,
+        "yes_count": row.yes_count,
+        "yes_of": row.yes_of,
         "parent_value": None if parent_hidden else decimal_text(row.parent_value),
+        "parent_is_partial": row.parent_is_partial,
         "source": row.source.code if row.source is not None else None,
         "series": [
             {
@@ -1051,11 +1108,19 @@ def get_profile(request, area_id: Path[Id], query: Query[ProfileQuery]):
         *_AREA_HEAVY, *(f"parent__{name}" for name in _AREA_HEAVY)
     )
     area = router.get_object(request, areas, pk=area_id)
-    found = readers.profile(user=request.user, area=area, periods=query.periods)
+    period = None
+    if query.period:
+        spec = parse_period(query.period)
+        period = Period.objects.filter(code=spec.code).first() if spec else None
+        if period is None:
+            raise _unknown_period("period", query.period)
+    found = profiles.profile(user=request.user, area=area, periods=query.periods, period=period)
     viewer = _viewer(request)
     return {
         "area": found.area,
         "parent": found.parent,
+        "period": found.period.code if found.period else None,
+        "period_type": found.period.period_type if found.period else None,
         "periods": [period.code for period in found.periods],
         "sibling_count": found.sibling_count,
         "is_synthetic": found.is_synthetic,
@@ -1065,6 +1130,16 @@ def get_profile(request, area_id: Path[Id], query: Query[ProfileQuery]):
                 "name_fa": section.category.name_fa,
                 "name_en": section.category.name_en,
                 "rows": [_profile_row(row, viewer) for row in section.rows],
+                "yes_counts": [
+                    {
+                        "indicator": count.indicator.code,
+                        "period": count.period.code,
+                        "yes": count.yes,
+                        "reported": count.reported,
+                        "level": count.level_code,
+                    }
+                    for count in section.counted
+                ],
             }
             for section in found.sections
         ],

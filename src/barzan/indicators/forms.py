@@ -177,6 +177,7 @@ class DataSetForm(CodeMixin, ModelForm):
             "period_type",
             "owner",
             "description",
+            "reporting_threshold",
             "indicators",
         ]
         widgets = {
@@ -196,6 +197,12 @@ class DataSetForm(CodeMixin, ModelForm):
             self.initial.setdefault("version", self.instance.version)
             self.initial["indicators"] = list(self.instance.indicators.values_list("pk", flat=True))
             self.fields["code"].disabled = True
+        # Left empty (or by a client that predates it), the threshold is the default: all.
+        self.fields["reporting_threshold"].required = False
+
+    def clean_reporting_threshold(self):
+        value = self.cleaned_data.get("reporting_threshold")
+        return DataSet._meta.get_field("reporting_threshold").default if value is None else value
 
     def _post_clean(self):
         pass

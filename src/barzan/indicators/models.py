@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -246,6 +246,15 @@ class DataSet(NamedModel, TimestampedModel, VersionedModel):
         verbose_name=_("owning organization"),
     )
     description = models.TextField(_("description"), blank=True)
+    reporting_threshold = models.PositiveSmallIntegerField(
+        _("reporting needed for a total (%)"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "A roll-up of this data set's figures is shown as a total only when at least this "
+            "percent of the areas below reported; otherwise it is shown as partial."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -402,6 +411,12 @@ class IndicatorAggregate(models.Model):
     expected_count = models.PositiveIntegerField(_("children"), default=0)
     # The population behind the value (the reporting children's), for weighted means above.
     weight = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
+    # How much of the tree below reported, from 0 to 1: a child that reported its own
+    # figure counts 1, a child with a roll-up its own coverage. A sector whose one city
+    # rolled up 1 of 22 districts has 1 of 1 children reporting but a coverage of 1/22.
+    coverage = models.DecimalField(
+        _("coverage of the areas below"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("aggregate")

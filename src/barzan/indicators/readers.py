@@ -1,5 +1,6 @@
 """
-Composed reads of indicator figures: effective values, series, profiles, violations.
+Composed reads of indicator figures: effective values, series, violations (the profile
+is read in `profiles`).
 
 An area's effective figure is its raw value when it has one, else its stored roll-up.
 Calculated indicators are evaluated here, at any level, as factor × the sum of the
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, DivisionByZero, InvalidOperation
 
@@ -22,7 +23,7 @@ from barzan.access.actions import VIEW
 from barzan.geo.models import Area
 
 from . import display
-from .choices import Aggregation, Direction, Operator, ValueType
+from .choices import Aggregation, Operator, ValueType
 from .models import (
     Breakdown,
     Indicator,
@@ -51,12 +52,25 @@ class Figure:
     denominator: Decimal | None = None
     # Hidden by secondary suppression, to protect a hidden figure next to it.
     withheld: bool = False
+    # For a roll-up: how much of the tree below reported, from 0 to 1 (see
+    # `IndicatorAggregate.coverage`); None when unknown.
+    coverage: Decimal | None = None
 
     @property
     def completeness(self) -> Decimal | None:
         if not self.expected:
             return None
         return Decimal(self.reported or 0) / Decimal(self.expected)
+
+    @property
+    def reported_share(self) -> Decimal:
+        """How much of the tree below reported (1 for a figure the area reported itself):
+        the coverage, else this level's completeness."""
+        if not self.is_rollup:
+            return Decimal(1)
+        if self.coverage is not None:
+            return Decimal(self.coverage)
+        return self.completeness if self.completeness is not None else Decimal(0)
 
 
 def total_breakdown_id() -> int:
@@ -118,18 +132,27 @@ def figures(
                     )
                     value = ratio(indicator, numerator, denominator)
                     if value is not None:
+                        # A ratio is as complete as the less complete of its parts.
+                        coverage = _less_complete(numerator, denominator)
                         found[(indicator.pk, area_id, period_id, breakdown_id)] = Figure(
                             value,
-                            numerator.is_rollup,
-                            numerator.reported,
-                            numerator.expected,
+                            numerator.is_rollup or denominator.is_rollup,
+                            coverage.reported,
+                            coverage.expected,
                             numerator.source_id,
                             numerator.entered_at,
                             numerator.value,
                             denominator.value,
                             numerator.withheld or denominator.withheld,
+                            coverage.coverage,
                         )
     return found
+
+
+def _less_complete(first: Figure, second: Figure) -> Figure:
+    """Return whichever of two figures fewer of the areas below reported to."""
+
+    return second if second.reported_share < first.reported_share else first
 
 
 def _effective(user, indicator_ids, area_ids, period_ids, breakdown_ids) -> dict[Key, Figure]:
@@ -148,9 +171,9 @@ def _effective(user, indicator_ids, area_ids, period_ids, breakdown_ids) -> dict
         raw = policy.scope(user, VIEW, raw)
     for row in aggregates.values_list(
         "indicator_id", "area_id", "period_id", "breakdown_id", "value", "reported_count",
-        "expected_count",
+        "expected_count", "coverage",
     ):  # fmt: skip
-        found[row[:4]] = Figure(row[4], True, row[5], row[6])
+        found[row[:4]] = Figure(row[4], True, row[5], row[6], coverage=row[7])
     for row in raw.values_list(
         "indicator_id", "area_id", "period_id", "breakdown_id", "value", "source_id", "entered_at"
     ):
@@ -336,150 +359,6 @@ def periods_with_figures(area, *, limit: int | None = None) -> list[Period]:
     if limit:
         periods = periods[:limit]
     return sorted(periods, key=lambda period: (period.start, -period.end.toordinal()))
-
-
-# -- the profile
-
-
-@dataclass
-class ProfileRow:
-    """One figure of the profile, with its trend and how it compares."""
-
-    indicator: Indicator
-    period: Period | None
-    figure: Figure | None
-    shown: str
-    series: list[tuple[Period, Figure, str]]
-    rank: int | None = None
-    rank_of: int | None = None
-    parent_shown: str = ""
-    parent_value: Decimal | None = None
-    parent_figure: Figure | None = None
-    source: object = None
-    is_hidden: bool = False
-
-    @property
-    def trend_points(self) -> list[Decimal]:
-        return [figure.value for _period, figure, _shown in self.series if figure.value is not None]
-
-
-@dataclass
-class ProfileSection:
-    category: object
-    rows: list[ProfileRow] = field(default_factory=list)
-
-
-@dataclass
-class Profile:
-    area: Area
-    parent: Area | None
-    sections: list[ProfileSection]
-    periods: list[Period]
-    sibling_count: int
-    is_synthetic: bool
-
-
-def profile(*, user, area: Area, periods: int = 8) -> Profile:
-    """Return the profile of `area`: each key figure's latest value, its trend over the
-    last `periods` periods, its rank among the siblings the user may see, and the
-    parent's figure when the user may see the parent.
-    """
-    from barzan.registry.models import Organization
-
-    viewer = display.viewer_of(user)
-    indicators = list(
-        Indicator.objects.filter(is_active=True, is_key=True)
-        .select_related("category", "owner", "numerator", "denominator")
-        .order_by("category__order", "category__code", "order", "code")
-    )
-    shown_periods = periods_with_figures(area, limit=periods * 4)
-    found = figures(user=user, indicators=indicators, areas=[area], periods=shown_periods)
-    total = total_breakdown_id()
-    parent = area.parent if area.parent_id and policy.can(user, VIEW, area.parent) else None
-    siblings: list[int] = []
-    if area.parent_id:
-        siblings = list(
-            policy.scope(
-                user, VIEW, Area.objects.filter(parent_id=area.parent_id, valid_to__isnull=True)
-            ).values_list("pk", flat=True)
-        )
-    latest: dict[int, Period] = {}
-    series_of: dict[int, list] = {}
-    for indicator in indicators:
-        series = [
-            (period, found[(indicator.pk, area.pk, period.pk, total)])
-            for period in shown_periods
-            if (indicator.pk, area.pk, period.pk, total) in found
-        ]
-        if series:
-            # One line per figure: the periods of the latest figure's type only, so that
-            # a census year and a quarter never follow each other on one trend.
-            kind = series[-1][0].period_type
-            series = [(period, figure) for period, figure in series if period.period_type == kind]
-        series = series[-periods:]
-        series_of[indicator.pk] = series
-        if series:
-            latest[indicator.pk] = series[-1][0]
-    comparison_periods = {period.pk: period for period in latest.values()}
-    compared = {}
-    if comparison_periods and (siblings or parent):
-        compared = figures(
-            user=user,
-            indicators=[i for i in indicators if i.pk in latest],
-            areas=[*siblings, *([parent.pk] if parent else [])],
-            periods=list(comparison_periods),
-        )
-    sources = {figure.source_id for figure in found.values() if figure.source_id is not None}
-    organizations = Organization.objects.in_bulk(sources)
-    sections: dict[int, ProfileSection] = {}
-    for indicator in indicators:
-        series = series_of[indicator.pk]
-        period = latest.get(indicator.pk)
-        figure = series[-1][1] if series else None
-        value = figure.value if figure else None
-        row = ProfileRow(
-            indicator=indicator,
-            period=period,
-            figure=figure,
-            shown=display.show(indicator, figure, viewer),
-            series=[(p, f, display.show(indicator, f, viewer)) for p, f in series],
-            is_hidden=display.is_hidden(indicator, figure, viewer),
-            source=organizations.get(figure.source_id)
-            if figure and figure.source_id
-            else (indicator.owner if figure else None),
-        )
-        if period is not None and value is not None:
-            values = [
-                compared[(indicator.pk, sibling, period.pk, total)].value
-                for sibling in siblings
-                if (indicator.pk, sibling, period.pk, total) in compared
-                and compared[(indicator.pk, sibling, period.pk, total)].value is not None
-            ]
-            # A hidden figure's rank among visible siblings would bound it: no rank.
-            if len(values) > 1 and indicator.direction != Direction.NEUTRAL and not row.is_hidden:
-                higher = indicator.direction == Direction.HIGHER_IS_BETTER
-                row.rank = 1 + sum(
-                    1 for other in values if (other > value if higher else other < value)
-                )
-                row.rank_of = len(values)
-            if parent is not None:
-                parent_figure = compared.get((indicator.pk, parent.pk, period.pk, total))
-                if parent_figure is not None:
-                    row.parent_value = parent_figure.value
-                    row.parent_figure = parent_figure
-                    row.parent_shown = display.show(indicator, parent_figure, viewer)
-        section = sections.setdefault(
-            indicator.category_id, ProfileSection(category=indicator.category)
-        )
-        section.rows.append(row)
-    return Profile(
-        area=area,
-        parent=parent,
-        sections=[section for section in sections.values() if any(r.figure for r in section.rows)],
-        periods=shown_periods[-periods:],
-        sibling_count=len(siblings),
-        is_synthetic=area.is_synthetic,
-    )
 
 
 # -- validation rules

@@ -33,26 +33,31 @@ WHERE area_id IN ({parents}) AND indicator_id IN ({indicators}) AND period_id IN
 # The effective values of the children of {parents} (raw values, and roll-ups where a
 # child has no raw value of its own) are grouped first, then joined to their indicator
 # for its rule, and to the number of children each parent had in each period
-# (completeness), counted once per parent and period rather than once per figure. A
+# (completeness), counted once per parent and period rather than once per figure; the
+# coverage adds up the children's own (1 for a reported figure) over that number. A
 # child without a population weighs what its own roll-up weighed; COALESCE looks that up
 # only for such children.
 _INSERT = """
 INSERT INTO indicators_indicatoraggregate
     (indicator_id, area_id, period_id, breakdown_id, value, reported_count, expected_count,
-     weight)
+     weight, coverage)
 SELECT s.indicator_id, s.parent_id, s.period_id, s.breakdown_id,
     CASE i.aggregation
         WHEN '{mean}' THEN s.mean
         WHEN '{weighted}' THEN s.weighted / NULLIF(s.weight, 0)
         ELSE s.total
     END,
-    s.reported, COALESCE(x.expected, 0), s.weight
+    s.reported, COALESCE(x.expected, 0), s.weight,
+    CASE WHEN x.expected IS NULL OR x.expected = 0 THEN NULL
+         WHEN s.coverage >= x.expected THEN 1
+         ELSE s.coverage * 1.0 / x.expected END
 FROM (
     SELECT e.indicator_id, e.parent_id, e.period_id, e.breakdown_id,
         SUM(e.value) AS total, AVG(e.value) AS mean, COUNT(*) AS reported,
-        SUM(e.value * e.weight * 1.0) AS weighted, SUM(e.weight) AS weight
+        SUM(e.value * e.weight * 1.0) AS weighted, SUM(e.weight) AS weight,
+        SUM(e.coverage) AS coverage
     FROM (
-        SELECT v.indicator_id, c.parent_id, v.period_id, v.breakdown_id, v.value,
+        SELECT v.indicator_id, c.parent_id, v.period_id, v.breakdown_id, v.value, 1.0 AS coverage,
             COALESCE(c.population, (
                 SELECT w.weight FROM indicators_indicatoraggregate w
                 WHERE w.area_id = v.area_id AND w.period_id = v.period_id
@@ -64,7 +69,7 @@ FROM (
           AND v.indicator_id IN ({indicators}) AND v.period_id IN ({periods})
         UNION ALL
         SELECT g.indicator_id, c.parent_id, g.period_id, g.breakdown_id, g.value,
-            COALESCE(c.population, g.weight)
+            COALESCE(g.coverage, 0), COALESCE(c.population, g.weight)
         FROM geo_area c
         JOIN indicators_indicatoraggregate g ON g.area_id = c.id
         WHERE c.parent_id IN ({parents})

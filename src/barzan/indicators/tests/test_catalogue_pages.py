@@ -212,7 +212,7 @@ class TestIndicatorDetail:
         response = client.get("/indicators/households/")
         series = response.context["series"]
         assert response.context["root"] == areas.tehran
-        assert [period.code for period, _figure, _shown in series] == [
+        assert [period.code for period, _figure, _shown, _partial in series] == [
             str(year) for year in range(1395, 1403)
         ]
         assert series[-1][1].value == 102 + 20
@@ -224,12 +224,12 @@ class TestIndicatorDetail:
         login(people.tehran_manager)
         response = client.get("/indicators/households/")
         with translation.override("fa"):
-            assert [shown for _p, _f, shown in response.context["series"]] == [
+            assert [shown for _p, _f, shown, _partial in response.context["series"]] == [
                 display.suppressed_label()
             ]
         login(people.focal_point)
         response = client.get("/indicators/households/")
-        assert [shown for _p, _f, shown in response.context["series"]] == ["۳"]
+        assert [shown for _p, _f, shown, _partial in response.context["series"]] == ["۳"]
 
     def test_the_last_change_comes_from_the_audit_log(
         self, client, login, people, areas, neighborhoods, catalogue

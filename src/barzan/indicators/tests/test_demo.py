@@ -9,7 +9,7 @@ from django.db import connection, transaction
 
 from barzan.geo import demo as geo_demo
 from barzan.geo.models import Area
-from barzan.indicators import demo, readers
+from barzan.indicators import demo, profiles, readers
 from barzan.indicators.models import (
     DataSet,
     Indicator,
@@ -135,7 +135,7 @@ def test_synthetic_figures_are_marked_and_give_each_neighborhood_a_trend(loaded)
     assert values.filter(indicator__code="social_housing_units", value__range=(1, 4)).exists()
 
     neighborhood = Area.objects.filter(level__code="neighborhood").order_by("code").first()
-    profile = readers.profile(user=None, area=neighborhood)
+    profile = profiles.profile(user=None, area=neighborhood)
     assert profile.is_synthetic
     assert [period.code for period in profile.periods] == demo.QUARTERS
     rows = [row for section in profile.sections for row in section.rows]

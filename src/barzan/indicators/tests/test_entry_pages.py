@@ -238,6 +238,19 @@ def test_the_previous_periods_figure_is_shown_beside_the_input(
     assert "۱۴۰۱" in page
 
 
+def test_a_census_with_no_figures_the_year_before_has_no_previous_column(
+    client, login, people, neighborhoods, data_set, catalogue
+):
+    # Censuses are years apart: 1401 was not one, so 1402 stands alone.
+    set_value(catalogue.households, neighborhoods.n1, "900", period_code="1395")
+    login(people.secretary)
+
+    page = client.get(grid_url(data_set, neighborhoods.n1)).content.decode()
+
+    assert "data-previous" not in page
+    assert "قبلی" not in page
+
+
 def test_a_calculated_figure_is_shown_computed_and_cannot_be_entered(
     client, login, people, neighborhoods, data_set, catalogue
 ):

@@ -83,6 +83,11 @@ def value_of(row: str) -> str:
     return match.group(1).strip()
 
 
+def without_partial_label(row: str) -> str:
+    """Return a row without its «2 of 3 areas reported»: counts of areas, not the figure."""
+    return re.sub(r'<span class="profile-partial">.*?</span>', "", row, flags=re.S)
+
+
 def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
 
@@ -138,13 +143,37 @@ class TestProfileFigures:
         content = profile_page(
             client, login, people.tehran_manager, neighborhoods.n1, language="en"
         )
-        # Fewer unemployed is better: 40 against 83 ranks N1 first of the two that reported.
+        # Fewer unemployed is better, per 1,000 residents: N1's 40 of 1,000 residents
+        # (40.0) against N2's 83 of 3,000 (27.7) ranks N1 second.
         unemployed = text_of(row_of(content, "unemployed"))
-        assert "Rank 1 of 2" in unemployed
+        assert "Rank 2 of 2 per 1,000 residents" in unemployed
+        assert "40.0 per 1,000 residents" in unemployed
+        # District 6 has 2 of its 3 neighborhoods' figures: no total to compare with.
+        assert "The figure of تهران 6 is partial: not compared" in unemployed
+
+    def test_a_neighborhood_is_compared_with_its_district_when_enough_reported(
+        self, client, login, people, areas, neighborhoods, figures, organizations
+    ):
+        from barzan.geo.models import AreaLevel
+
+        # 2 of 3 neighborhoods is enough for a data set that asks for 60%.
+        actions.create_data_set(
+            actor=None,
+            code="district-figures",
+            name_fa="ارقام منطقه",
+            level=AreaLevel.objects.get(code="neighborhood"),
+            period_type="year",
+            owner=organizations.education_tehran,
+            reporting_threshold=60,
+            indicators=[figures.population, figures.literacy],
+        )
+        content = profile_page(
+            client, login, people.tehran_manager, neighborhoods.n1, language="en"
+        )
         # A count is compared by its share of the parent: 1,000 of 4,000.
         assert "25% of تهران 6 (4,000)" in text_of(row_of(content, "population"))
-        # A mean is compared by its difference: 80 against 87.5.
-        assert "7.5% below تهران 6 (87.5%)" in text_of(row_of(content, "literacy"))
+        # A percent differs in percentage points: 80 against 87.5.
+        assert "7.5 percentage points below تهران 6 (87.5%)" in text_of(row_of(content, "literacy"))
 
     def test_the_parent_chain_links_to_the_profiles_the_user_may_see(
         self, client, login, people, areas, figures
@@ -199,7 +228,7 @@ class TestSmallCounts:
             label = display.suppressed_label()  # «کمتر از ۵»
         assert "۵" in label
         assert value_of(row) == label
-        assert "۳" not in text_of(row.split('class="col-source"')[0])
+        assert "۳" not in text_of(without_partial_label(row.split('class="col-source"')[0]))
 
     def test_a_count_of_3_shows_as_fewer_than_5_in_english(
         self, client, login, people, areas, figures
@@ -209,7 +238,7 @@ class TestSmallCounts:
         with translation.override("en"):
             assert value_of(row) == html.escape(display.suppressed_label())
         assert value_of(row) == "&lt;5"
-        assert "3" not in text_of(row.split('class="col-source"')[0])
+        assert "3" not in text_of(without_partial_label(row.split('class="col-source"')[0]))
 
     def test_the_focal_point_of_the_owning_organization_sees_the_3(
         self, client, login, people, areas, figures
@@ -342,18 +371,21 @@ class TestPdf:
 
 
 class TestQueries:
-    def test_the_profile_makes_as_many_queries_for_8_indicators_as_for_2(
+    def test_the_profile_makes_as_many_queries_for_8_indicators_as_for_3(
         self, client, login, people, areas, figures, count_queries
     ):
         login(people.tehran_manager)
         url = f"/indicators/profile/{areas.district6.pk}/"
         client.get(url)
         with_all = count_queries(lambda: client.get(url))
-        # Households keep a small count in the table: secondary suppression reads it too.
-        for indicator in Indicator.objects.exclude(code__in=["population", "households"]):
+        # Households keep a small count in the table: secondary suppression reads it too;
+        # a yes/no indicator, its count over the areas below.
+        for indicator in Indicator.objects.exclude(
+            code__in=["population", "households", "has_park"]
+        ):
             actions.update_indicator(actor=None, indicator=indicator, version=None, is_key=False)
         with_two = count_queries(lambda: client.get(url))
-        assert Indicator.objects.filter(is_key=True).count() == 2
+        assert Indicator.objects.filter(is_key=True).count() == 3
         assert with_two == with_all
 
     def test_the_profile_makes_as_many_queries_for_8_periods_as_for_2(
@@ -373,13 +405,16 @@ class TestQueries:
         assert count_queries(lambda: client.get(url)) == with_two
 
     @pytest.mark.usefixtures("front_end_assets")
-    def test_the_pdf_makes_as_many_queries_for_8_indicators_as_for_2(
+    def test_the_pdf_makes_as_many_queries_for_8_indicators_as_for_3(
         self, client, login, people, areas, figures, count_queries
     ):
         login(people.tehran_manager)
         url = f"/indicators/profile/{areas.district6.pk}/pdf/"
         with_all = count_queries(lambda: client.get(url))
-        # Households keep a small count in the table: secondary suppression reads it too.
-        for indicator in Indicator.objects.exclude(code__in=["population", "households"]):
+        # Households keep a small count in the table: secondary suppression reads it too;
+        # a yes/no indicator, its count over the areas below.
+        for indicator in Indicator.objects.exclude(
+            code__in=["population", "households", "has_park"]
+        ):
             actions.update_indicator(actor=None, indicator=indicator, version=None, is_key=False)
         assert count_queries(lambda: client.get(url)) == with_all

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from barzan.indicators import readers
+from barzan.indicators import profiles, readers
 
 from .fixtures_core import enter_fixture, period_of, q6, welfare_indicator_fixture  # noqa: F401
 
@@ -146,18 +146,19 @@ def rows_by_code(profile) -> dict:
 class TestProfile:
     def test_higher_is_better_ranks_the_largest_first(self, neighborhoods, ranked, people):
         ranks = {
-            area: rows_by_code(readers.profile(user=people.tehran_manager, area=area))["literacy"]
+            area: rows_by_code(profiles.profile(user=people.tehran_manager, area=area))["literacy"]
             for area in (neighborhoods.n1, neighborhoods.n2, neighborhoods.n3)
         }
         assert [(ranks[a].rank, ranks[a].rank_of) for a in ranks] == [(1, 3), (3, 3), (2, 3)]
 
     def test_lower_is_better_ranks_the_smallest_first(self, neighborhoods, ranked, people):
         rows = {
-            area.code: rows_by_code(readers.profile(user=people.tehran_manager, area=area))
+            area.code: rows_by_code(profiles.profile(user=people.tehran_manager, area=area))
             for area in (neighborhoods.n1, neighborhoods.n2, neighborhoods.n3)
         }
-        assert [rows[code]["unemployed"].rank for code in ("N1", "N2", "N3")] == [1, 3, 2]
-        # A ratio ranks too: 10%, 30% and 25% unemployed.
+        # A count ranks only per 1,000 residents, and N3 has no population: no rank.
+        assert [rows[code]["unemployed"].rank for code in ("N1", "N2", "N3")] == [None] * 3
+        # A ratio ranks: 10%, 30% and 25% unemployed.
         assert [rows[code]["unemployment_rate"].rank for code in ("N1", "N2", "N3")] == [
             1,
             3,
@@ -165,7 +166,7 @@ class TestProfile:
         ]
 
     def test_a_neutral_figure_has_no_rank(self, neighborhoods, ranked, people):
-        row = rows_by_code(readers.profile(user=people.tehran_manager, area=neighborhoods.n1))[
+        row = rows_by_code(profiles.profile(user=people.tehran_manager, area=neighborhoods.n1))[
             "households"
         ]
         assert (row.rank, row.rank_of) == (None, None)
@@ -173,7 +174,7 @@ class TestProfile:
     def test_equal_figures_share_a_rank(self, catalogue, neighborhoods, ranked, enter, people):
         enter(catalogue.literacy, neighborhoods.n3, "80")
         rows = [
-            rows_by_code(readers.profile(user=people.tehran_manager, area=area))["literacy"]
+            rows_by_code(profiles.profile(user=people.tehran_manager, area=area))["literacy"]
             for area in (neighborhoods.n1, neighborhoods.n3, neighborhoods.n2)
         ]
         assert [row.rank for row in rows] == [1, 1, 3]
@@ -182,14 +183,14 @@ class TestProfile:
         self, catalogue, neighborhoods, ranked, make_user
     ):
         one = make_user("n1-secretary", "council_secretary", neighborhoods.n1)
-        row = rows_by_code(readers.profile(user=one, area=neighborhoods.n1))["literacy"]
+        row = rows_by_code(profiles.profile(user=one, area=neighborhoods.n1))["literacy"]
         assert row.figure.value == Decimal(80)
         assert (row.rank, row.rank_of) == (None, None)
 
     def test_the_parent_is_compared_when_the_user_may_see_it(
         self, neighborhoods, areas, ranked, people
     ):
-        profile = readers.profile(user=people.tehran_manager, area=neighborhoods.n1)
+        profile = profiles.profile(user=people.tehran_manager, area=neighborhoods.n1)
         assert profile.parent == areas.district6
         rows = rows_by_code(profile)
         assert q6(rows["households"].parent_value) == q6(1600)
@@ -203,7 +204,7 @@ class TestProfile:
         self, neighborhoods, ranked, make_user
     ):
         one = make_user("n1-secretary", "council_secretary", neighborhoods.n1)
-        profile = readers.profile(user=one, area=neighborhoods.n1)
+        profile = profiles.profile(user=one, area=neighborhoods.n1)
         assert profile.parent is None
         assert profile.sibling_count == 1
         for row in rows_by_code(profile).values():
@@ -212,7 +213,7 @@ class TestProfile:
     def test_a_roll_up_shows_its_completeness(self, catalogue, areas, neighborhoods, enter, people):
         enter(catalogue.population, neighborhoods.n1, "1000")
         enter(catalogue.population, neighborhoods.n2, "3000")
-        row = rows_by_code(readers.profile(user=people.tehran_manager, area=areas.district6))[
+        row = rows_by_code(profiles.profile(user=people.tehran_manager, area=areas.district6))[
             "population"
         ]
         assert row.figure.is_rollup is True
@@ -224,17 +225,17 @@ class TestProfile:
     ):
         enter(catalogue.population, neighborhoods.n1, "1000", source=organizations.welfare_tehran)
         enter(catalogue.households, neighborhoods.n1, "300")
-        rows = rows_by_code(readers.profile(user=people.tehran_manager, area=neighborhoods.n1))
+        rows = rows_by_code(profiles.profile(user=people.tehran_manager, area=neighborhoods.n1))
         assert rows["population"].source == organizations.welfare_tehran
         assert rows["households"].source == catalogue.owner
-        district = rows_by_code(readers.profile(user=people.tehran_manager, area=areas.district6))
+        district = rows_by_code(profiles.profile(user=people.tehran_manager, area=areas.district6))
         assert district["population"].source == catalogue.owner
 
     def test_the_latest_figure_and_its_trend(self, catalogue, neighborhoods, enter, people):
         for code, value in (("1399", "800"), ("1400", "900"), ("1401", "950"), ("1402", "1000")):
             enter(catalogue.population, neighborhoods.n1, value, at=period_of(code))
         row = rows_by_code(
-            readers.profile(user=people.tehran_manager, area=neighborhoods.n1, periods=3)
+            profiles.profile(user=people.tehran_manager, area=neighborhoods.n1, periods=3)
         )["population"]
         assert row.period.code == "1402"
         assert row.shown == "1,000"
@@ -245,7 +246,7 @@ class TestProfile:
         enter(catalogue.population, neighborhoods.n1, "900", at=period_of("1401"))
         enter(catalogue.population, neighborhoods.n1, "1000", at=period_of("1402"))
         enter(catalogue.population, neighborhoods.n1, "1010", at=period_of("1402Q4"))
-        row = rows_by_code(readers.profile(user=people.tehran_manager, area=neighborhoods.n1))[
+        row = rows_by_code(profiles.profile(user=people.tehran_manager, area=neighborhoods.n1))[
             "population"
         ]
         assert len({period.period_type for period, _f, _s in row.series}) == 1
@@ -259,7 +260,7 @@ class TestProfile:
             ("tehran_manager", "<5", True),
             ("focal_point", "3", False),
         ):
-            row = rows_by_code(readers.profile(user=getattr(people, who), area=neighborhoods.n1))[
+            row = rows_by_code(profiles.profile(user=getattr(people, who), area=neighborhoods.n1))[
                 "households"
             ]
             assert (row.shown, row.is_hidden) == (shown, hidden), who
@@ -276,12 +277,12 @@ class TestProfile:
             ("admin", "<5", True),
             ("focal_point", "0.8%", False),
         ):
-            row = rows_by_code(readers.profile(user=getattr(people, who), area=neighborhoods.n1))[
+            row = rows_by_code(profiles.profile(user=getattr(people, who), area=neighborhoods.n1))[
                 "unemployment_rate"
             ]
             assert (row.shown, row.is_hidden) == (shown, hidden), who
         # The district's 4 unemployed of 500 are hidden as the parent's figure too.
-        row = rows_by_code(readers.profile(user=people.admin, area=neighborhoods.n1))[
+        row = rows_by_code(profiles.profile(user=people.admin, area=neighborhoods.n1))[
             "unemployment_rate"
         ]
         assert row.parent_shown == "<5"
@@ -289,13 +290,13 @@ class TestProfile:
     def test_the_profile_of_an_area_out_of_scope_has_no_figures(
         self, neighborhoods, entered, people
     ):
-        profile = readers.profile(user=people.tehran_manager, area=neighborhoods.isfahan)
+        profile = profiles.profile(user=people.tehran_manager, area=neighborhoods.isfahan)
         assert profile.sections == []
         assert profile.parent is None
 
     def test_a_section_without_figures_is_left_out(self, catalogue, neighborhoods, enter, people):
         enter(catalogue.population, neighborhoods.n1, "1000")
-        profile = readers.profile(user=people.tehran_manager, area=neighborhoods.n1)
+        profile = profiles.profile(user=people.tehran_manager, area=neighborhoods.n1)
         assert [section.category.code for section in profile.sections] == ["population"]
 
 

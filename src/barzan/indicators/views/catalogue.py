@@ -41,7 +41,7 @@ from barzan.core import jalali
 from barzan.core.text import to_latin_digits
 from barzan.geo.models import Area
 
-from .. import actions, display, exports, formats, readers
+from .. import actions, comparisons, display, exports, formats, readers
 from .. import periods as period_codes
 from ..choices import Dimension, IndicatorKind, PeriodType
 from ..filters import DataSetFilterSet, IndicatorFilterSet, ValidationRuleFilterSet
@@ -287,8 +287,15 @@ class IndicatorDetailView(ScopedDetailView):
         )
         periods.reverse()
         viewer = policy.organizations_of(user)
+        threshold = comparisons.thresholds([indicator])[indicator.pk]
+        # A partial roll-up says so beside its figure: it is no total to quote.
         return [
-            (period, figure, display.show(indicator, figure, viewer))
+            (
+                period,
+                figure,
+                display.show(indicator, figure, viewer),
+                comparisons.is_partial(figure, threshold),
+            )
             for period, figure in readers.indicator_series(
                 user=user, indicator=indicator, area=root, periods=periods
             )

@@ -109,12 +109,24 @@ class Grid:
         )
 
 
-def previous_period(period: Period) -> Period | None:
+def previous_period(period: Period, data_set=None, area=None, user=None) -> Period | None:
+    """Return the period just before `period`, of its type, when `area` has any of
+    `data_set`'s figures `user` may see for it: a census has no previous year to show."""
     spec = periods.parse(period.code)
     before = periods.previous(spec) if spec else None
     if before is None:
         return None
-    return Period.objects.filter(code=before.code).first()
+    found = Period.objects.filter(code=before.code).first()
+    if found is None or data_set is None or area is None:
+        return found
+    reported = policy.scope(
+        user,
+        VIEW,
+        IndicatorValue.objects.filter(
+            area=area, period=found, indicator__in=data_set.indicators.all()
+        ),
+    ).exists()
+    return found if reported else None
 
 
 def breakdowns_by_dimension() -> tuple[Breakdown, dict[str, list[Breakdown]]]:
@@ -231,7 +243,12 @@ class EntryMixin(ScopedViewMixin):
         if spec is None or spec.period_type != data_set.period_type:
             raise Http404
         period = get_object_or_404(Period, code=spec.code)
-        return Grid(data_set=data_set, area=area, period=period, previous=previous_period(period))
+        return Grid(
+            data_set=data_set,
+            area=area,
+            period=period,
+            previous=previous_period(period, data_set, area, user),
+        )
 
     def indicators(self, grid: Grid):
         return grid.data_set.indicators.filter(is_active=True).select_related(*INDICATOR_JOINS)
