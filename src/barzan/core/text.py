@@ -287,13 +287,15 @@ def sort_key(text: str | None) -> str:
     by a stored key comes out identically on both:
 
     - Persian letters in alphabet order (پ after ب, گ after ک, چ after ج), letter variants
-      equal (ي = ی, ك = ک, آ = ا, ة = ه);
+      equal (ي = ی, ك = ک, آ = ا, ة = ه, أ = ا, ؤ = و, ئ = ی) and diacritics ignored;
     - a run of digits, in any script, as one number in numeric order (۶-۲ before ۶-۱۰);
-    - Latin letters after Persian ones, case folded;
-    - anything else (spaces, ZWNJ, punctuation) one separator, which sorts before every
-      letter, so «تهران» and «تهران شمال» come before «تهرانپارس».
+    - Latin letters after Persian ones, case and accents folded;
+    - a ZWNJ ignored, since the same name is written with and without one («تهران‌پارس»,
+      «تهرانپارس»);
+    - anything else (spaces, punctuation) one word break, which sorts before every letter
+      and digit, so a shorter word comes first: «تهران» and «تهران شمال» before «تهرانپارس».
     """
-    text = normalize(text).translate(_SORT_FOLD)
+    text = normalize(clean(text).replace(ZWNJ, "")).translate(_SORT_FOLD)
     parts = []
     separated = False
     position = 0
@@ -307,14 +309,17 @@ def sort_key(text: str | None) -> str:
             separated = False
         if token[0] in LATIN_DIGITS:
             digits = token.lstrip("0") or "0"
-            parts.append(f"1{len(digits):02d}{digits}")
+            # The length first, so that a longer number (more digits) sorts after.
+            parts.append(f"1{len(digits):03d}{digits}")
         elif token in _LETTER_RANK:
             parts.append(_LETTER_RANK[token])
-        elif "a" <= token <= "z":
-            parts.append(f"q{token}")
         elif token == "_":
             separated = True
         else:
-            # Other scripts and letters with marks keep a stable place after Latin.
-            parts.append(f"r{ord(token):05x}")
+            latin = unicodedata.normalize("NFKD", token)[0]
+            if "a" <= latin <= "z":
+                parts.append(f"q{latin}")
+            else:
+                # Other scripts keep a stable place after Latin.
+                parts.append(f"r{ord(token):05x}")
     return "".join(parts)[:SORT_KEY_LENGTH]

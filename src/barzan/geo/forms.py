@@ -12,6 +12,7 @@ from barzan.access import policy
 from barzan.access.actions import MANAGE
 from barzan.core import untrusted
 from barzan.core.forms import FloatField, Form, JalaliDateField, VersionField
+from barzan.core.models import name_order
 from barzan.core.text import localize_digits
 from barzan.core.widgets import SearchSelect
 
@@ -146,7 +147,7 @@ class SplitForm(Form):
         self.children = list(
             instance.children.filter(valid_to__isnull=True)
             .select_related("level")
-            .order_by("name_fa")
+            .order_by(*name_order())
         )
         choices = [(child.pk, area_label(child)) for child in self.children]
         for number in range(1, self.parts + 1):
@@ -244,7 +245,7 @@ class MergeForm(Form):
             )
             .exclude(pk=instance.pk)
             .select_related("level")
-            .order_by("name_fa")
+            .order_by(*name_order())
         )
         self.initial.setdefault("name_fa", instance.name_fa)
         self.initial.setdefault("name_en", instance.name_en)

@@ -37,6 +37,7 @@ from barzan.core.api import (
     whole_number,
 )
 from barzan.core.errors import error_response
+from barzan.core.models import name_order
 from barzan.core.text import clean
 from barzan.geo.actions import add_area_identifier
 from barzan.geo.models import Area
@@ -529,7 +530,7 @@ def _data_sets():
     return (
         DataSet.objects.select_related("level", "owner")
         .prefetch_related("indicators")
-        .order_by("code")
+        .order_by(*name_order())
     )
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from barzan.access import policy
 from barzan.access.actions import CAPTURE, EXPORT, MANAGE, VIEW
 from barzan.core.forms import Form, ModelForm, VersionField
+from barzan.core.models import name_order
 from barzan.core.widgets import SearchSelect
 from barzan.geo.forms import AreaChoiceField
 from barzan.geo.models import Area
@@ -45,7 +46,7 @@ class OrganizationChoiceField(forms.ModelChoiceField):
 
 def managed_organizations(actor):
     """Return the organizations `actor` may manage: the owners they may give a figure."""
-    return policy.scope(actor, MANAGE, Organization.objects.order_by("name_fa"))
+    return policy.scope(actor, MANAGE, Organization.objects.order_by(*name_order()))
 
 
 def visible_indicators(actor):
@@ -289,7 +290,7 @@ def _areas(actor, action, *, current: bool = True):
     return (
         areas.select_related("level")
         .defer("boundary", "boundary_simple")
-        .order_by("depth", "name_fa")
+        .order_by("depth", *name_order())
     )
 
 

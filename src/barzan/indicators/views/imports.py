@@ -51,8 +51,8 @@ def _base_queryset():
 class ValueImportTable(Table):
     file_name = tables.Column(verbose_name=_("File"), linkify=True)
     status = tables.Column(verbose_name=_("Status"))
-    area = tables.Column(verbose_name=_("Into area"), order_by=("area__name_fa",))
-    source = tables.Column(verbose_name=_("Source"), order_by=("source__name_fa",))
+    area = tables.Column(verbose_name=_("Into area"), order_by=("area__sort_fa",))
+    source = tables.Column(verbose_name=_("Source"), order_by=("source__sort_fa",))
     new_count = NumberColumn(verbose_name=_("New"))
     changed_count = NumberColumn(verbose_name=_("Changed"))
     unchanged_count = NumberColumn(verbose_name=_("Unchanged"))
