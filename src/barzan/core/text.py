@@ -144,6 +144,11 @@ def search_key(text: str | None) -> str:
     return normalize(text).translate(_SEARCH_FOLD)
 
 
+_PERSIAN_SEPARATORS = str.maketrans({",": "\u066c", ".": "\u066b"})
+# What starts a negative number on a Persian page: a left-to-right mark, then a minus sign.
+NEGATIVE_PREFIX = "\u200e\u2212"
+
+
 def format_number(value, *, decimals: int | None = None, language: str | None = None) -> str:
     """Return `value` grouped by thousands, in Persian digits when the language is Persian."""
     if value is None or value == "":
@@ -156,10 +161,15 @@ def format_number(value, *, decimals: int | None = None, language: str | None = 
     if decimals is None:
         decimals = 0 if value == int(value) else 2
     text = f"{value:,.{decimals}f}"
+    if text.startswith("-") and not text.strip("-0,."):
+        text = text[1:]  # -0.001 rounds to «0», not «-0»
     if (language or get_language() or "fa").startswith("fa"):
         # Persian uses its own thousands (٬) and decimal (٫) separators.
-        text = text.translate(str.maketrans({",": "\u066c", ".": "\u066b"}))
-        return to_persian_digits(text)
+        text = to_persian_digits(text.translate(_PERSIAN_SEPARATORS))
+        if text.startswith("-"):
+            # In right-to-left text a bare «-۳» is drawn «۳-»: a left-to-right mark before
+            # the minus sign (U+2212) keeps the sign on the left of the digits.
+            text = NEGATIVE_PREFIX + text[1:]
     return text
 
 
@@ -169,6 +179,39 @@ def localize_digits(value, language: str | None = None) -> str:
     if (language or get_language() or "fa").startswith("fa"):
         return to_persian_digits(text)
     return to_latin_digits(text)
+
+
+# What a Persian page shows in Persian digits: digit runs in text nodes. Left as they are:
+# markup (tags and their attributes, so input values and URLs keep their digits), entities,
+# comments, elements whose text is code or what a person is editing, and Latin words with
+# digits in them (UTF-8, WGS84, DHIS2, moe-tehran2), which are names typed as they are.
+_HTML_LEFT = (
+    r"<!--.*?-->"
+    r"|<(?P<raw>script|style|textarea|pre|code|kbd|samp)\b.*?</(?P=raw)\s*>"
+    r"|<[^>]*>"
+    r"|&#?[A-Za-z0-9]+;"
+    r"|[A-Za-z][A-Za-z0-9]*(?:[-_.+/:][A-Za-z0-9]+)*"
+)
+_HTML_DIGITS = re.compile(
+    f"(?P<left>{_HTML_LEFT})|(?P<number>[0-9]+(?:[.,][0-9]+)*)", re.DOTALL | re.IGNORECASE
+)
+
+
+def _persian_number(match: re.Match) -> str:
+    if match["left"] is not None:
+        return match["left"]
+    # Between digits, a point is a decimal point and a comma groups thousands.
+    return to_persian_digits(match["number"].translate(_PERSIAN_SEPARATORS))
+
+
+def persian_digits_in_html(html: str) -> str:
+    """Return `html` with the numbers of its text in Persian digits and separators.
+
+    Stored text keeps Latin digits (`clean`): a name «منطقه 6», a description «ساکنان 6
+    ساله», a person's name, a message quoting a file. A Persian page shows them all in Persian
+    digits; this is the one place that does it for every page, so no template has to.
+    """
+    return _HTML_DIGITS.sub(_persian_number, html)
 
 
 # -- Numbers as people type them ------------------------------------------------------------
