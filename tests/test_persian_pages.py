@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 SKIPPED = {"script", "style", "template", "textarea", "code", "kbd", "pre", "samp"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 # A Latin word: a Latin letter, then letters and digits, perhaps joined by - _ . + / :
-LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_.+/:][A-Za-z0-9]+)*")
+LATIN_WORD = re.compile(r"(?<![0-9۰-۹])[A-Za-z][A-Za-z0-9]*(?:[-_.+/:][A-Za-z0-9]+)*")
 PERSIAN_DIGIT = re.compile("[۰-۹]")
 
 

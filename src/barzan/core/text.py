@@ -193,7 +193,10 @@ _HTML_LEFT = (
     r"|[A-Za-z][A-Za-z0-9]*(?:[-_.+/:][A-Za-z0-9]+)*"
 )
 _HTML_DIGITS = re.compile(
-    f"(?P<left>{_HTML_LEFT})|(?P<number>[0-9]+(?:[.,][0-9]+)*)", re.DOTALL | re.IGNORECASE
+    # A code that starts with a digit («1402Q3», «2301-06») is a number to a reader: all of
+    # its digits turn.
+    f"(?P<left>{_HTML_LEFT})|(?P<number>[0-9]+(?:[.,][0-9]+)*(?:[A-Za-z]+[0-9]+)*)",
+    re.DOTALL | re.IGNORECASE,
 )
 
 

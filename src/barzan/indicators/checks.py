@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from barzan.core.text import clean, parse_decimal
+from barzan.core.text import clean, format_number, localize_digits, parse_decimal
 
 from .choices import ValueType
 from .models import VALUE_DIGITS, VALUE_PLACES
@@ -53,35 +53,42 @@ def parse(rule: Rule, text: str) -> Decimal:
             return Decimal(1)
         if folded in _NO:
             return Decimal(0)
-        raise ValueProblem(_("Write 1 for yes or 0 for no, not «%(text)s».") % {"text": text})
+        raise ValueProblem(
+            _("Write 1 for yes or 0 for no, not «%(text)s».") % {"text": localize_digits(text)}
+        )
     value = _number(text)
     # Checked before rounding and again after: 99999999999999.9999999 rounds up past it.
     if abs(value) >= _LARGEST:
-        raise ValueProblem(_("%(value)s is too large to store.") % {"value": text})
+        raise ValueProblem(_("%(value)s is too large to store.") % {"value": localize_digits(text)})
     # A count is checked before rounding: 0.0000001 people is not a count of 0.
     if rule.value_type == ValueType.COUNT and value != value.to_integral_value():
-        raise ValueProblem(_("A count is a whole number, not %(value)s.") % {"value": text})
+        raise ValueProblem(
+            _("A count is a whole number, not %(value)s.") % {"value": localize_digits(text)}
+        )
     if value.as_tuple().exponent < -VALUE_PLACES:
         value = value.quantize(Decimal(1).scaleb(-VALUE_PLACES))
         if abs(value) >= _LARGEST:
-            raise ValueProblem(_("%(value)s is too large to store.") % {"value": text})
+            raise ValueProblem(
+                _("%(value)s is too large to store.") % {"value": localize_digits(text)}
+            )
     if rule.value_type == ValueType.COUNT:
         if value < 0:
             raise ValueProblem(_("A count cannot be negative."))
     elif rule.value_type == ValueType.PERCENT and not 0 <= value <= 100:
         raise ValueProblem(
-            _("A percentage lies between 0 and 100, not %(value)s.") % {"value": text}
+            _("A percentage lies between 0 and 100, not %(value)s.")
+            % {"value": localize_digits(text)}
         )
     elif rule.value_type == ValueType.RATE and value < 0:
         raise ValueProblem(_("A rate cannot be negative."))
     if rule.minimum is not None and value < rule.minimum:
         raise ValueProblem(
             _("%(value)s is below the smallest plausible value, %(minimum)s.")
-            % {"value": text, "minimum": format(rule.minimum.normalize(), "f")}
+            % {"value": localize_digits(text), "minimum": format_number(rule.minimum.normalize())}
         )
     if rule.maximum is not None and value > rule.maximum:
         raise ValueProblem(
             _("%(value)s is above the largest plausible value, %(maximum)s.")
-            % {"value": text, "maximum": format(rule.maximum.normalize(), "f")}
+            % {"value": localize_digits(text), "maximum": format_number(rule.maximum.normalize())}
         )
     return value

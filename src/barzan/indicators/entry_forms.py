@@ -17,6 +17,7 @@ from barzan.access.actions import CAPTURE, VIEW
 from barzan.core import jalali
 from barzan.core.forms import Form
 from barzan.core.models import name_order
+from barzan.core.text import format_number
 from barzan.core.widgets import SearchSelect
 from barzan.geo.forms import AreaChoiceField
 from barzan.geo.models import Area
@@ -272,7 +273,7 @@ class ImportValuesForm(Form):
         if upload.size > settings.BARZAN_IMPORT_MAX_BYTES:
             raise forms.ValidationError(
                 _("The file is larger than %(size)s MB.")
-                % {"size": settings.BARZAN_IMPORT_MAX_BYTES // (1024 * 1024)}
+                % {"size": format_number(settings.BARZAN_IMPORT_MAX_BYTES // (1024 * 1024))}
             )
         return upload
 

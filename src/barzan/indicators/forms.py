@@ -9,6 +9,7 @@ from barzan.access import policy
 from barzan.access.actions import CAPTURE, EXPORT, MANAGE, VIEW
 from barzan.core.forms import Form, ModelForm, VersionField
 from barzan.core.models import name_order
+from barzan.core.text import localize_digits
 from barzan.core.widgets import SearchSelect
 from barzan.geo.forms import AreaChoiceField
 from barzan.geo.models import Area
@@ -278,7 +279,7 @@ class PeriodCodeField(forms.CharField):
         if found is None:
             raise forms.ValidationError(
                 _("«%(code)s» is not a period: write %(help)s")
-                % {"code": text, "help": PERIOD_HELP}
+                % {"code": localize_digits(text), "help": PERIOD_HELP}
             )
         return found
 

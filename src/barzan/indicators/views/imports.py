@@ -30,6 +30,7 @@ from barzan.access.views import (
 from barzan.core import exports
 from barzan.core.models import ImportStatus
 from barzan.core.tables import JalaliDateTimeColumn, NumberColumn, Table
+from barzan.core.text import localize_digits
 
 from .. import actions
 from ..entry_forms import ImportValuesForm
@@ -203,7 +204,7 @@ def _where(problem: dict):
     """Return the line of a problem, `value 3` when lines count values, or "" for the file."""
     line = problem.get("line") or ""
     if line and problem.get("where") == "value":
-        return gettext("value %(number)s") % {"number": line}
+        return gettext("value %(number)s") % {"number": localize_digits(line)}
     return line
 
 
