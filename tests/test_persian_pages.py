@@ -107,7 +107,11 @@ def data(areas, organizations, make_user, login):
             parent=areas.district6,
             population=1200 * number,
         )
-    for code, name in (("pardis-12", "پایگاه سلامت 12"), ("gilan-1", "گروه 2 داوطلبان")):
+    for code, name in (
+        ("pardis-12", "پایگاه سلامت 12"),
+        ("gilan-1", "گروه 2 داوطلبان"),
+        ("helpers-3", "همیاران محله 3"),
+    ):
         create_organization(actor=None, code=code, name_fa=name, kind="ngo", area=areas.tehran)
     category = Category.objects.create(code="people", name_fa="جمعیت", name_en="People")
     children = create_indicator(
@@ -253,3 +257,19 @@ def test_an_indicator_page_shows_its_description_with_persian_digits(data):
     assert "ساکنان ۶ ساله" in html
     assert "۱۴۰۲" in html
     assert latin_numbers(visible_text(html)) == []
+
+
+@pytest.mark.usefixtures("front_end_assets")
+def test_a_persian_pdf_shows_no_latin_digits(data, areas):
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext is not installed")
+    response = data.get(reverse("indicators:profile_pdf", args=[areas.district6.pk]))
+    assert response.status_code == 200
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "۶" in text  # «تهران 6», stored with a Latin digit
+    assert latin_numbers(text.splitlines()) == []

@@ -51,7 +51,7 @@ def managed_organizations(actor):
 
 
 def visible_indicators(actor):
-    return policy.scope(actor, VIEW, Indicator.objects.order_by("code"))
+    return policy.scope(actor, VIEW, Indicator.objects.order_by(*name_order()))
 
 
 DETAIL_URL_NAMES = {Indicator: "indicators:indicator_detail", DataSet: "indicators:dataset_detail"}
@@ -237,7 +237,7 @@ class ValidationRuleForm(ModelForm):
         # A rule belongs to its left indicator's owner: one may write rules only about
         # figures of organizations one manages, compared with any figure.
         self.fields["left"].queryset = policy.scope(
-            self.actor, MANAGE, Indicator.objects.order_by("code")
+            self.actor, MANAGE, Indicator.objects.order_by(*name_order())
         )
         self.fields["right"].queryset = visible_indicators(self.actor)
         breakdowns = Breakdown.objects.exclude(code=Breakdown.TOTAL)

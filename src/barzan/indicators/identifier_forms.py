@@ -51,7 +51,7 @@ class MapIdentifiersForm(Form):
                     self.actor,
                     MANAGE,
                     Indicator.objects.filter(is_active=True, kind=IndicatorKind.MEASURED),
-                ).order_by("code"),
+                ).order_by(*name_order()),
                 empty_label=_("Choose the indicator"),
             ),
             "area": lambda: AreaChoiceField(

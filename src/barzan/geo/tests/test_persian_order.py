@@ -162,3 +162,29 @@ def test_a_rename_keeps_the_key_even_when_saving_only_the_name(divisions):
     county.save(update_fields=["name_fa"])
     county.refresh_from_db()
     assert county.sort_fa == sort_key("آ نخستین")
+
+
+def test_the_migration_fills_in_the_keys_of_areas_written_before_them(areas):
+    from django.apps import apps
+
+    from barzan.core.sorting import backfill_sort_keys
+
+    Area.objects.update(sort_fa="", sort_en="")
+    backfill_sort_keys("geo.Area")(apps, None)
+    district = Area.objects.get(pk=areas.district6.pk)
+    assert district.sort_fa == sort_key("تهران 6")
+    assert Area.objects.get(pk=areas.tehran.pk).sort_en == sort_key("Tehran")
+
+
+def test_variants_of_one_name_keep_a_fixed_order_by_id(areas, levels):
+    from barzan.geo.actions import create_area
+
+    first = create_area(
+        actor=None, level=levels["county"], code="9991", name_fa="كرج", parent=areas.tehran
+    )
+    second = create_area(
+        actor=None, level=levels["county"], code="9992", name_fa="کرج", parent=areas.tehran
+    )
+    assert first.sort_fa == second.sort_fa
+    names = [child.pk for child in readers.children_of(areas.tehran) if child.code[:3] == "999"]
+    assert names == [first.pk, second.pk]

@@ -245,7 +245,7 @@ class IndicatorDetailView(ScopedDetailView):
             breakdowns=self.breakdowns(indicator),
             data_sets=policy.scope(
                 user, VIEW, indicator.data_sets.select_related("level", "owner")
-            ).order_by("code"),
+            ).order_by(*name_order()),
             last_change=self.last_change(indicator),
             root=root,
             series=self.series(indicator, root) if root is not None else [],
