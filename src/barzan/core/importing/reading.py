@@ -75,7 +75,8 @@ def csv_rows(stream: BinaryIO) -> Iterator[tuple[int, list[str]]]:
     except csv.Error as error:
         line = reader.line_num
         raise UnreadableFile(
-            _("Line %(line)s cannot be read: %(error)s.") % {"line": line, "error": error},
+            _("Line %(line)s cannot be read: %(error)s.")
+            % {"line": localize_digits(line), "error": error},
             line=line,
         ) from error
 
