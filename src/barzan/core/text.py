@@ -182,22 +182,23 @@ def localize_digits(value, language: str | None = None) -> str:
 
 
 # What a Persian page shows in Persian digits: digit runs in text nodes. Left as they are:
-# markup (tags and their attributes, so input values and URLs keep their digits), entities,
-# comments, elements whose text is code or what a person is editing, and Latin words with
+# markup (tags and their attributes, so input values and URLs keep their digits), comments,
+# elements whose text is code or what a person is editing, entities, and Latin words with
 # digits in them (UTF-8, WGS84, DHIS2, moe-tehran2), which are names typed as they are.
-_HTML_LEFT = (
-    r"<!--.*?-->"
-    r"|<(?P<raw>script|style|textarea|pre|code|kbd|samp)\b.*?</(?P=raw)\s*>"
-    r"|<[^>]*>"
-    r"|&#?[A-Za-z0-9]+;"
-    r"|[A-Za-z][A-Za-z0-9]*(?:[-_.+/:][A-Za-z0-9]+)*"
-)
-_HTML_DIGITS = re.compile(
-    # A code that starts with a digit («1402Q3», «2301-06») is a number to a reader: all of
-    # its digits turn.
-    f"(?P<left>{_HTML_LEFT})|(?P<number>[0-9]+(?:[.,][0-9]+)*(?:[A-Za-z]+[0-9]+)*)",
+_RAW_ELEMENTS = "script|style|textarea|pre|code|kbd|samp"
+# One group around all markup, so that `split` returns text and markup in turn; every
+# alternative starts with «<», which keeps the scan fast.
+_HTML_MARKUP = re.compile(
+    rf"(<(?:!--.*?--|(?:{_RAW_ELEMENTS})\b.*?</(?:{_RAW_ELEMENTS})\s*|[^>]*)>)",
     re.DOTALL | re.IGNORECASE,
 )
+_TEXT_NUMBERS = re.compile(
+    r"(?P<left>&#?[A-Za-z0-9]+;|[A-Za-z][A-Za-z0-9]*(?:[-_.+/:][A-Za-z0-9]+)*)"
+    # A code that starts with a digit («1402Q3», «2301-06») is a number to a reader: all of
+    # its digits turn.
+    r"|(?P<number>[0-9]+(?:[.,][0-9]+)*(?:[A-Za-z]+[0-9]+)*)"
+)
+_ANY_DIGIT = re.compile("[0-9]")
 
 
 def _persian_number(match: re.Match) -> str:
@@ -214,7 +215,15 @@ def persian_digits_in_html(html: str) -> str:
     ساله», a person's name, a message quoting a file. A Persian page shows them all in Persian
     digits; this is the one place that does it for every page, so no template has to.
     """
-    return _HTML_DIGITS.sub(_persian_number, html)
+    parts = _HTML_MARKUP.split(html)
+    # Text and markup alternate: the text is at the even places.
+    parts[::2] = [_text_numbers(text) for text in parts[::2]]
+    return "".join(parts)
+
+
+def _text_numbers(text: str) -> str:
+    # Most text of a Persian page has no Latin digit at all: leave it unscanned.
+    return _TEXT_NUMBERS.sub(_persian_number, text) if _ANY_DIGIT.search(text) else text
 
 
 # -- Numbers as people type them ------------------------------------------------------------
