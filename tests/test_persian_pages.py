@@ -135,6 +135,15 @@ def data(areas, organizations, make_user, login):
         value_type="number",
         aggregation="none",
     )
+    create_indicator(
+        actor=None,
+        code="zz_parks",
+        name_fa="پارک‌ها",
+        category=category,
+        owner=organizations.education_tehran,
+        value_type="count",
+        aggregation="sum",
+    )
     create_data_set(
         actor=None,
         code="schools-2",
@@ -217,6 +226,7 @@ def linked_names(html: str, prefix: str) -> list[str]:
         ("geo:area_list", "/areas/"),
         ("registry:organization_list", "/organizations/"),
         ("indicators:dataset_list", "/indicators/data-sets/"),
+        ("indicators:indicator_list", "/indicators/"),
     ],
 )
 def test_a_list_page_is_in_persian_order(data, page, prefix):

@@ -73,3 +73,11 @@ class TestPersianPages:
         login(user)
         html = client.get("/accounts/account/").content.decode()
         assert "Clerk 2" in html
+
+    def test_secrets_to_copy_keep_their_latin_digits(self, client, make_user):
+        import re
+
+        client.force_login(make_user("new-officer"))
+        html = client.get("/accounts/two-factor/setup/").content.decode()
+        secret = re.search(r"<samp>([^<]+)</samp>", html).group(1)
+        assert re.fullmatch(r"[A-Z2-7 ]+", secret)
