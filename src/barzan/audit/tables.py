@@ -13,7 +13,7 @@ class AuditEventTable(Table):
     actor_label = tables.Column(verbose_name=_("User"), attrs={"td": {"dir": "auto"}})
     verb = tables.Column(verbose_name=_("Action"))
     target_label = tables.Column(verbose_name=_("Record"))
-    area = tables.Column(verbose_name=_("Area"), order_by=("area__name_fa",))
+    area = tables.Column(verbose_name=_("Area"), order_by=("area__sort_fa",))
     request_id = tables.Column(
         verbose_name=_("Request"),
         orderable=False,

@@ -1,5 +1,6 @@
-"""Request-wide middleware: a request id for audit and logs, the language of the page, and
-clear answers (400, 503) where Django would answer 500."""
+"""Request-wide middleware: a request id for audit and logs, the language of the page (and
+Persian digits in a Persian page's text), and clear answers (400, 503) where Django would
+answer 500."""
 
 import logging
 import re
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from . import context
 from .errors import busy_response, error_response, is_api_path, is_database_busy
+from .text import persian_digits_in_html
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +70,19 @@ class LanguageMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
+        if language == "fa":
+            _persian_digits(response)
         return response
+
+
+def _persian_digits(response) -> None:
+    """Show the numbers of a Persian page's text in Persian digits (see `text`)."""
+    if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+        return
+    charset = response.charset or "utf-8"
+    response.content = persian_digits_in_html(response.content.decode(charset)).encode(charset)
+    if response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(response.content))
 
 
 class ApiErrorMiddleware:

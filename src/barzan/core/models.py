@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .text import format_number, to_persian_digits
+from .text import SORT_KEY_LENGTH, format_number, sort_key, to_persian_digits
 
 
 class TimestampedModel(models.Model):
@@ -36,12 +36,36 @@ class NamedModel(models.Model):
 
     name_fa = models.CharField(_("Persian name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    # Lists order by these keys (`core.text.sort_key`), not by the names: code-point order is
+    # not Persian order, and a database's collation differs between SQLite and PostgreSQL.
+    # `save()` keeps them; writes that bypass it (bulk_create, update) call `set_sort_keys`.
+    sort_fa = models.CharField(
+        max_length=SORT_KEY_LENGTH, default="", editable=False, db_index=True
+    )
+    sort_en = models.CharField(max_length=SORT_KEY_LENGTH, default="", editable=False)
+
+    NAME_FIELDS = frozenset({"name_fa", "name_en"})
+    SORT_FIELDS = frozenset({"sort_fa", "sort_en"})
 
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.set_sort_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and self.NAME_FIELDS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *self.SORT_FIELDS}
+        super().save(*args, **kwargs)
+
+    def set_sort_keys(self) -> dict[str, str]:
+        """Set the sort keys from the names and return them (for an `update()`)."""
+        self.sort_fa = sort_key(self.name_fa)
+        # An area without an English name is listed on English pages by its Persian one.
+        self.sort_en = sort_key(self.name_en or self.name_fa)
+        return {"sort_fa": self.sort_fa, "sort_en": self.sort_en}
 
     @property
     def name(self) -> str:
@@ -50,6 +74,17 @@ class NamedModel(models.Model):
         if not (get_language() or "fa").startswith("fa"):
             return self.name_en or self.name_fa
         return to_persian_digits(self.name_fa)
+
+
+def name_order(prefix: str = "", *, language: str | None = None) -> tuple[str, str]:
+    """Return the `order_by` fields listing named rows in the page's alphabetical order.
+
+    `prefix` reaches a related row («area__»). Equal keys (two spellings of one name) are
+    ordered by id, so that a list comes out the same on every database and every page.
+    """
+    language = language or get_language() or "fa"
+    key = "sort_fa" if language.startswith("fa") else "sort_en"
+    return (f"{prefix}{key}", f"{prefix}pk")
 
 
 class ImportStatus(models.TextChoices):

@@ -69,6 +69,21 @@ PHONE = 2  # hidden below 576 px
 DESKTOP = 3  # hidden below 992 px
 
 
+class NameColumn(tables.Column):
+    """A row's name in the page's language, its digits too, ordered in Persian alphabetical
+    order by the stored key (`NamedModel.sort_fa`), never by the text's code points."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("order_by", ("sort_fa", "pk"))
+        super().__init__(*args, **kwargs)
+
+    def render(self, record):
+        return record.name
+
+    def value(self, record):
+        return record.name_fa
+
+
 class Table(tables.Table):
     """Barzan's table: compact, responsive, with a clear empty state.
 

@@ -144,6 +144,11 @@ def search_key(text: str | None) -> str:
     return normalize(text).translate(_SEARCH_FOLD)
 
 
+_PERSIAN_SEPARATORS = str.maketrans({",": "\u066c", ".": "\u066b"})
+# What starts a negative number on a Persian page: a left-to-right mark, then a minus sign.
+NEGATIVE_PREFIX = "\u200e\u2212"
+
+
 def format_number(value, *, decimals: int | None = None, language: str | None = None) -> str:
     """Return `value` grouped by thousands, in Persian digits when the language is Persian."""
     if value is None or value == "":
@@ -156,10 +161,15 @@ def format_number(value, *, decimals: int | None = None, language: str | None = 
     if decimals is None:
         decimals = 0 if value == int(value) else 2
     text = f"{value:,.{decimals}f}"
+    if text.startswith("-") and not text.strip("-0,."):
+        text = text[1:]  # -0.001 rounds to «0», not «-0»
     if (language or get_language() or "fa").startswith("fa"):
         # Persian uses its own thousands (٬) and decimal (٫) separators.
-        text = text.translate(str.maketrans({",": "\u066c", ".": "\u066b"}))
-        return to_persian_digits(text)
+        text = to_persian_digits(text.translate(_PERSIAN_SEPARATORS))
+        if text.startswith("-"):
+            # In right-to-left text a bare «-۳» is drawn «۳-»: a left-to-right mark before
+            # the minus sign (U+2212) keeps the sign on the left of the digits.
+            text = NEGATIVE_PREFIX + text[1:]
     return text
 
 
@@ -169,6 +179,51 @@ def localize_digits(value, language: str | None = None) -> str:
     if (language or get_language() or "fa").startswith("fa"):
         return to_persian_digits(text)
     return to_latin_digits(text)
+
+
+# What a Persian page shows in Persian digits: digit runs in text nodes. Left as they are:
+# markup (tags and their attributes, so input values and URLs keep their digits), comments,
+# elements whose text is code or what a person is editing, entities, and Latin words with
+# digits in them (UTF-8, WGS84, DHIS2, moe-tehran2), which are names typed as they are.
+_RAW_ELEMENTS = "script|style|textarea|pre|code|kbd|samp"
+# One group around all markup, so that `split` returns text and markup in turn; every
+# alternative starts with «<», which keeps the scan fast.
+_HTML_MARKUP = re.compile(
+    rf"(<(?:!--.*?--|(?:{_RAW_ELEMENTS})\b.*?</(?:{_RAW_ELEMENTS})\s*|[^>]*)>)",
+    re.DOTALL | re.IGNORECASE,
+)
+_TEXT_NUMBERS = re.compile(
+    r"(?P<left>&#?[A-Za-z0-9]+;|[A-Za-z][A-Za-z0-9]*(?:[-_.+/:][A-Za-z0-9]+)*)"
+    # A code that starts with a digit («1402Q3», «2301-06») is a number to a reader: all of
+    # its digits turn.
+    r"|(?P<number>[0-9]+(?:[.,][0-9]+)*(?:[A-Za-z]+[0-9]+)*)"
+)
+_ANY_DIGIT = re.compile("[0-9]")
+
+
+def _persian_number(match: re.Match) -> str:
+    if match["left"] is not None:
+        return match["left"]
+    # Between digits, a point is a decimal point and a comma groups thousands.
+    return to_persian_digits(match["number"].translate(_PERSIAN_SEPARATORS))
+
+
+def persian_digits_in_html(html: str) -> str:
+    """Return `html` with the numbers of its text in Persian digits and separators.
+
+    Stored text keeps Latin digits (`clean`): a name «منطقه 6», a description «ساکنان 6
+    ساله», a person's name, a message quoting a file. A Persian page shows them all in Persian
+    digits; this is the one place that does it for every page, so no template has to.
+    """
+    parts = _HTML_MARKUP.split(html)
+    # Text and markup alternate: the text is at the even places.
+    parts[::2] = [_text_numbers(text) for text in parts[::2]]
+    return "".join(parts)
+
+
+def _text_numbers(text: str) -> str:
+    # Most text of a Persian page has no Latin digit at all: leave it unscanned.
+    return _TEXT_NUMBERS.sub(_persian_number, text) if _ANY_DIGIT.search(text) else text
 
 
 # -- Numbers as people type them ------------------------------------------------------------
@@ -287,13 +342,15 @@ def sort_key(text: str | None) -> str:
     by a stored key comes out identically on both:
 
     - Persian letters in alphabet order (پ after ب, گ after ک, چ after ج), letter variants
-      equal (ي = ی, ك = ک, آ = ا, ة = ه);
+      equal (ي = ی, ك = ک, آ = ا, ة = ه, أ = ا, ؤ = و, ئ = ی) and diacritics ignored;
     - a run of digits, in any script, as one number in numeric order (۶-۲ before ۶-۱۰);
-    - Latin letters after Persian ones, case folded;
-    - anything else (spaces, ZWNJ, punctuation) one separator, which sorts before every
-      letter, so «تهران» and «تهران شمال» come before «تهرانپارس».
+    - Latin letters after Persian ones, case and accents folded;
+    - a ZWNJ ignored, since the same name is written with and without one («تهران‌پارس»,
+      «تهرانپارس»);
+    - anything else (spaces, punctuation) one word break, which sorts before every letter
+      and digit, so a shorter word comes first: «تهران» and «تهران شمال» before «تهرانپارس».
     """
-    text = normalize(text).translate(_SORT_FOLD)
+    text = normalize(clean(text).replace(ZWNJ, "")).translate(_SORT_FOLD)
     parts = []
     separated = False
     position = 0
@@ -307,14 +364,17 @@ def sort_key(text: str | None) -> str:
             separated = False
         if token[0] in LATIN_DIGITS:
             digits = token.lstrip("0") or "0"
-            parts.append(f"1{len(digits):02d}{digits}")
+            # The length first, so that a longer number (more digits) sorts after.
+            parts.append(f"1{len(digits):03d}{digits}")
         elif token in _LETTER_RANK:
             parts.append(_LETTER_RANK[token])
-        elif "a" <= token <= "z":
-            parts.append(f"q{token}")
         elif token == "_":
             separated = True
         else:
-            # Other scripts and letters with marks keep a stable place after Latin.
-            parts.append(f"r{ord(token):05x}")
+            latin = unicodedata.normalize("NFKD", token)[0]
+            if "a" <= latin <= "z":
+                parts.append(f"q{latin}")
+            else:
+                # Other scripts keep a stable place after Latin.
+                parts.append(f"r{ord(token):05x}")
     return "".join(parts)[:SORT_KEY_LENGTH]

@@ -20,6 +20,7 @@ from barzan.core.api import (
     Pagination,
     whole_number,
 )
+from barzan.core.models import name_order
 
 from . import actions, readers
 from .models import Area, AreaName
@@ -158,7 +159,7 @@ def list_ancestors(request, area_id: Path[Id]):
 @paginate(Pagination)
 def list_children(request, area_id: Path[Id], include_ended: bool = False):
     area = router.get_object(request, _areas(), pk=area_id)
-    children = router.scope(request, _areas().filter(parent=area))
+    children = router.scope(request, _areas().filter(parent=area)).order_by(*name_order())
     return children if include_ended else children.filter(valid_to__isnull=True)
 
 

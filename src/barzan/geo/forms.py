@@ -12,7 +12,8 @@ from barzan.access import policy
 from barzan.access.actions import MANAGE
 from barzan.core import untrusted
 from barzan.core.forms import FloatField, Form, JalaliDateField, VersionField
-from barzan.core.text import localize_digits
+from barzan.core.models import name_order
+from barzan.core.text import format_number, localize_digits
 from barzan.core.widgets import SearchSelect
 
 from . import importing
@@ -146,7 +147,7 @@ class SplitForm(Form):
         self.children = list(
             instance.children.filter(valid_to__isnull=True)
             .select_related("level")
-            .order_by("name_fa")
+            .order_by(*name_order())
         )
         choices = [(child.pk, area_label(child)) for child in self.children]
         for number in range(1, self.parts + 1):
@@ -198,7 +199,7 @@ class SplitForm(Form):
         if not self.errors and total != 100:
             raise forms.ValidationError(
                 _("The shares add up to %(total)s%%; they must add up to 100%%.")
-                % {"total": total.normalize()}
+                % {"total": format_number(total.normalize())}
             )
         return data
 
@@ -244,7 +245,7 @@ class MergeForm(Form):
             )
             .exclude(pk=instance.pk)
             .select_related("level")
-            .order_by("name_fa")
+            .order_by(*name_order())
         )
         self.initial.setdefault("name_fa", instance.name_fa)
         self.initial.setdefault("name_en", instance.name_en)
@@ -332,7 +333,7 @@ class ImportForm(Form):
         if upload.size > settings.BARZAN_IMPORT_MAX_BYTES:
             raise forms.ValidationError(
                 _("The file is larger than %(size)s MB.")
-                % {"size": settings.BARZAN_IMPORT_MAX_BYTES // (1024 * 1024)}
+                % {"size": format_number(settings.BARZAN_IMPORT_MAX_BYTES // (1024 * 1024))}
             )
         return upload
 
@@ -405,7 +406,8 @@ class BoundaryForm(Form):
         upload = self.cleaned_data["file"]
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(
-                _("The file is larger than %(size)s MB.") % {"size": self.MAX_BYTES // 2**20}
+                _("The file is larger than %(size)s MB.")
+                % {"size": format_number(self.MAX_BYTES // 2**20)}
             )
         upload.seek(0)
         try:

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from shapely.geometry import mapping, shape
 
+from barzan.core.text import localize_digits
+
 # Decimal places kept in stored coordinates: 6 is about 0.1 m, 5 about 1 m (enough for maps).
 STORED_DECIMALS = 6
 MAP_DECIMALS = 5
@@ -185,10 +187,10 @@ def _check_coordinates(geometry, extent: Extent) -> None:
             "latitude %(min_lat)s–%(max_lat)s)."
         )
         % {
-            "min_lon": extent.min_lon,
-            "max_lon": extent.max_lon,
-            "min_lat": extent.min_lat,
-            "max_lat": extent.max_lat,
+            "min_lon": localize_digits(extent.min_lon),
+            "max_lon": localize_digits(extent.max_lon),
+            "min_lat": localize_digits(extent.min_lat),
+            "max_lat": localize_digits(extent.max_lat),
         }
     )
 

@@ -7,6 +7,8 @@ Warnings do not stop an import; a boundary mostly outside its parent is a proble
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from barzan.core.text import localize_digits
+
 from . import geometry
 from .importing import CREATED, Report, Update, name_key
 from .models import Area
@@ -51,7 +53,7 @@ def check_containment(report: Report, *, visible=lambda area: True) -> None:
         parent, parent_shape = parents[parent_id]
         outside = shape.difference(parent_shape).area / shape.area
         values = {
-            "percent": _percent(outside),
+            "percent": localize_digits(_percent(outside)),
             "parent": parent.name_fa if visible(parent) else _("its parent"),
         }
         if outside > refuse_above:
@@ -61,7 +63,7 @@ def check_containment(report: Report, *, visible=lambda area: True) -> None:
                     "%(percent)s%% of this boundary lies outside %(parent)s, more than the "
                     "%(limit)s%% allowed: check the feature's parent, code and coordinates."
                 )
-                % {**values, "limit": _percent(refuse_above)},
+                % {**values, "limit": localize_digits(_percent(refuse_above))},
             )
         elif outside > warn_above:
             report.warn(

@@ -8,6 +8,8 @@ from django.db import connection
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
+from barzan.core.models import name_order
+
 from . import geometry
 from .models import Area, AreaCell, AreaLevel, AreaSuccession
 
@@ -28,7 +30,7 @@ def children_of(area: Area, queryset=None, *, include_ended: bool = False):
     children = queryset.filter(parent=area)
     if not include_ended:
         children = children.filter(valid_to__isnull=True)
-    return children.select_related("level").order_by("name_fa")
+    return children.select_related("level").order_by(*name_order())
 
 
 def current_areas_below(area: Area):
@@ -107,7 +109,7 @@ def map_of(area: Area, children) -> str:
         .select_related("level")
         .annotate(shape_text=Cast("boundary_simple", output_field=TextField()))
         .defer("boundary", "boundary_simple", "search_text")
-        .order_by("name_fa")
+        .order_by(*name_order())
     )
     for child in shapes:
         features.append(_feature(child, "child", child.shape_text))

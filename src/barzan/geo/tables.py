@@ -10,11 +10,13 @@ from .models import Area
 
 
 class AreaTable(Table):
-    name_fa = tables.Column(verbose_name=_("Persian name"), linkify=True)
-    name_en = tables.Column(verbose_name=_("English name"))
+    name_fa = tables.Column(
+        verbose_name=_("Persian name"), linkify=True, order_by=("sort_fa", "pk")
+    )
+    name_en = tables.Column(verbose_name=_("English name"), order_by=("sort_en", "pk"))
     code = CodeColumn(verbose_name=_("Code"))
     level = tables.Column(verbose_name=_("Level"), order_by=("level__rank",))
-    parent = tables.Column(verbose_name=_("Parent"), order_by=("parent__name_fa",))
+    parent = tables.Column(verbose_name=_("Parent"), order_by=("parent__sort_fa",))
     population = NumberColumn(verbose_name=_("Population"))
     valid_to = tables.Column(verbose_name=_("Ended on"), empty_values=(None,), default="")
 
@@ -37,4 +39,6 @@ class AreaTable(Table):
     class Meta(Table.Meta):
         model = Area
         fields = ["name_fa", "name_en", "code", "level", "parent", "population", "valid_to"]
-        order_by = ("path",)
+        # Level by level, each in Persian alphabetical order: the path (ids) means nothing
+        # to a reader.
+        order_by = ("level", "name_fa")

@@ -20,7 +20,7 @@ from barzan.access.views import (
     ScopedUpdateView,
     ScopedViewMixin,
 )
-from barzan.core.models import ImportStatus
+from barzan.core.models import ImportStatus, name_order
 
 from . import actions, readers
 from .filters import AreaFilterSet
@@ -512,7 +512,7 @@ class AreaOptionsView(ScopedOptionsView):
             _base_queryset()
             .defer("boundary_simple")
             .filter(valid_to__isnull=True)
-            .order_by("depth", "name_fa")
+            .order_by("depth", *name_order())
         )
         # Pickers for one level (data entry for a data set) ask for `?level=<code>`.
         level = self.request.GET.get("level", "").strip()

@@ -37,7 +37,8 @@ from barzan.core.api import (
     whole_number,
 )
 from barzan.core.errors import error_response
-from barzan.core.text import clean
+from barzan.core.models import name_order
+from barzan.core.text import clean, format_number, localize_digits
 from barzan.geo.actions import add_area_identifier
 from barzan.geo.models import Area
 from barzan.registry.models import Organization
@@ -95,7 +96,7 @@ def _unknown_period(field: str, text: str) -> ValidationError:
                 "«%(code)s» is not a period: write a Jalali year (1402), half (1402H1), "
                 "quarter (1402Q3) or month (1402-07)."
             )
-            % {"code": text}
+            % {"code": localize_digits(text)}
         }
     )
 
@@ -573,7 +574,7 @@ def _data_sets():
     return (
         DataSet.objects.select_related("level", "owner")
         .prefetch_related("indicators")
-        .order_by("code")
+        .order_by(*name_order())
     )
 
 
@@ -916,7 +917,7 @@ def import_data_value_set(request, query: Query[ImportQuery]):
                 "Writing stopped after %(done)s of %(total)s steps; the steps written are "
                 "complete. Send the same values again to write the rest."
             )
-            % {"done": stopped.done, "total": stopped.total},
+            % {"done": format_number(stopped.done), "total": format_number(stopped.total)},
             code="import_stopped",
         )
     return _summary(outcome, dry_run=query.dry_run)
@@ -976,7 +977,10 @@ def _periods_asked(query: AggregateQuery) -> list[Period]:
         codes = [text.strip() for text in query.periods.split(",") if text.strip()]
         if len(codes) > MAX_PERIODS:
             raise ValidationError(
-                {"periods": _("Ask for %(count)s periods at most.") % {"count": MAX_PERIODS}}
+                {
+                    "periods": _("Ask for %(count)s periods at most.")
+                    % {"count": format_number(MAX_PERIODS)}
+                }
             )
         wanted = [_period_code(text) for text in codes]
         found = {period.code: period for period in Period.objects.filter(code__in=wanted)}

@@ -16,6 +16,8 @@ from barzan.access import policy
 from barzan.access.actions import CAPTURE, VIEW
 from barzan.core import jalali
 from barzan.core.forms import Form
+from barzan.core.models import name_order
+from barzan.core.text import format_number
 from barzan.core.widgets import SearchSelect
 from barzan.geo.forms import AreaChoiceField
 from barzan.geo.models import Area
@@ -106,7 +108,7 @@ class EntryStartForm(Form):
             policy.areas(self.actor, VIEW)
             .filter(valid_to__isnull=True, level=data_set.level_id)
             .select_related("level")
-            .order_by("name_fa", "pk")
+            .order_by(*name_order())
         )
         # The options view narrows the search to this level once it reads `level`.
         self.fields["area"].widget.params["level"] = data_set.level.code
@@ -188,7 +190,7 @@ class ImportValuesForm(Form):
             policy.areas(self.actor, CAPTURE)
             .filter(valid_to__isnull=True)
             .select_related("level")
-            .order_by("depth", "name_fa", "pk")
+            .order_by("depth", *name_order())
         )
         self.fields["area"].queryset = areas
         own = policy.organizations_of(self.actor)
@@ -199,7 +201,7 @@ class ImportValuesForm(Form):
             )
         else:
             organizations = organizations.filter(pk__in=own)
-        self.fields["source"].queryset = organizations.order_by("name_fa", "pk")
+        self.fields["source"].queryset = organizations.order_by(*name_order())
         if len(own) == 1:
             self.initial.setdefault("source", next(iter(own)))
         if not self.is_bound:
@@ -273,7 +275,7 @@ class ImportValuesForm(Form):
         if upload.size > settings.BARZAN_IMPORT_MAX_BYTES:
             raise forms.ValidationError(
                 _("The file is larger than %(size)s MB.")
-                % {"size": settings.BARZAN_IMPORT_MAX_BYTES // (1024 * 1024)}
+                % {"size": format_number(settings.BARZAN_IMPORT_MAX_BYTES // (1024 * 1024))}
             )
         return upload
 

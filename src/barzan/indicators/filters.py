@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from barzan.access import policy
 from barzan.access.actions import VIEW
 from barzan.core.filters import FilterSet, YesNoFilter
+from barzan.core.models import name_order
 from barzan.core.text import search_key
 from barzan.geo.models import AreaLevel
 from barzan.registry.models import Organization
@@ -69,7 +70,7 @@ class IndicatorFilterSet(SearchFilterSet):
         # The organizations that own something in the catalogue the user reads.
         owners = policy.scope(self.actor, VIEW, Indicator.objects.all()).values("owner_id")
         self.filters["owner"].queryset = Organization.objects.filter(pk__in=owners).order_by(
-            "name_fa"
+            *name_order()
         )
 
 

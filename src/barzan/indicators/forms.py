@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from barzan.access import policy
 from barzan.access.actions import CAPTURE, EXPORT, MANAGE, VIEW
 from barzan.core.forms import Form, ModelForm, VersionField
+from barzan.core.models import name_order
+from barzan.core.text import localize_digits
 from barzan.core.widgets import SearchSelect
 from barzan.geo.forms import AreaChoiceField
 from barzan.geo.models import Area
@@ -45,11 +47,11 @@ class OrganizationChoiceField(forms.ModelChoiceField):
 
 def managed_organizations(actor):
     """Return the organizations `actor` may manage: the owners they may give a figure."""
-    return policy.scope(actor, MANAGE, Organization.objects.order_by("name_fa"))
+    return policy.scope(actor, MANAGE, Organization.objects.order_by(*name_order()))
 
 
 def visible_indicators(actor):
-    return policy.scope(actor, VIEW, Indicator.objects.order_by("code"))
+    return policy.scope(actor, VIEW, Indicator.objects.order_by(*name_order()))
 
 
 DETAIL_URL_NAMES = {Indicator: "indicators:indicator_detail", DataSet: "indicators:dataset_detail"}
@@ -242,7 +244,7 @@ class ValidationRuleForm(ModelForm):
         # A rule belongs to its left indicator's owner: one may write rules only about
         # figures of organizations one manages, compared with any figure.
         self.fields["left"].queryset = policy.scope(
-            self.actor, MANAGE, Indicator.objects.order_by("code")
+            self.actor, MANAGE, Indicator.objects.order_by(*name_order())
         )
         self.fields["right"].queryset = visible_indicators(self.actor)
         breakdowns = Breakdown.objects.exclude(code=Breakdown.TOTAL)
@@ -284,7 +286,7 @@ class PeriodCodeField(forms.CharField):
         if found is None:
             raise forms.ValidationError(
                 _("«%(code)s» is not a period: write %(help)s")
-                % {"code": text, "help": PERIOD_HELP}
+                % {"code": localize_digits(text), "help": PERIOD_HELP}
             )
         return found
 
@@ -296,7 +298,7 @@ def _areas(actor, action, *, current: bool = True):
     return (
         areas.select_related("level")
         .defer("boundary", "boundary_simple")
-        .order_by("depth", "name_fa")
+        .order_by("depth", *name_order())
     )
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from barzan.access import policy
 from barzan.access.actions import MANAGE
 from barzan.core.forms import Form
+from barzan.core.models import name_order
 from barzan.core.widgets import SearchSelect
 from barzan.geo.forms import AreaChoiceField
 from barzan.geo.models import Area
@@ -50,7 +51,7 @@ class MapIdentifiersForm(Form):
                     self.actor,
                     MANAGE,
                     Indicator.objects.filter(is_active=True, kind=IndicatorKind.MEASURED),
-                ).order_by("code"),
+                ).order_by(*name_order()),
                 empty_label=_("Choose the indicator"),
             ),
             "area": lambda: AreaChoiceField(
@@ -62,7 +63,7 @@ class MapIdentifiersForm(Form):
                     ),
                 )
                 .select_related("level")
-                .order_by("depth", "name_fa", "pk"),
+                .order_by("depth", *name_order()),
                 empty_label=_("Choose the area"),
                 widget=SearchSelect("geo:area_options", params={"action": MANAGE}),
             ),

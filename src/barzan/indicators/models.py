@@ -257,7 +257,7 @@ class DataSet(NamedModel, TimestampedModel, VersionedModel):
     )
 
     class Meta:
-        ordering = ["code"]
+        ordering = ["sort_fa", "pk"]
         verbose_name = _("data set")
         verbose_name_plural = _("data sets")
 
@@ -529,7 +529,7 @@ class ValidationRule(NamedModel, TimestampedModel, VersionedModel):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        ordering = ["code"]
+        ordering = ["sort_fa", "pk"]
         verbose_name = _("validation rule")
         verbose_name_plural = _("validation rules")
 

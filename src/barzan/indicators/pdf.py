@@ -11,6 +11,9 @@ from urllib.parse import unquote, urlsplit
 
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import get_language
+
+from barzan.core.text import persian_digits_in_html
 
 # Static files a PDF may use, by their static path. The static TTF cuts, not the
 # variable font: a PDF embeds the cuts it uses, and every PDF reader shapes them alike.
@@ -74,7 +77,13 @@ def local_fetcher():
 
 
 def render(html: str) -> bytes:
-    """Return `html` as an A4 PDF; it may load only the local files allowed here."""
+    """Return `html` as an A4 PDF; it may load only the local files allowed here.
+
+    A Persian document shows the numbers of its text in Persian digits, as a Persian page
+    does (`core.text.persian_digits_in_html`, which the page middleware applies).
+    """
+    if (get_language() or "fa").startswith("fa"):
+        html = persian_digits_in_html(html)
     # Imported here: WeasyPrint loads Pango and its fonts, which only PDF requests need.
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration

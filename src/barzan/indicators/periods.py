@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from barzan.core import jalali
-from barzan.core.text import clean
+from barzan.core.text import clean, localize_digits
 
 from .choices import PeriodType
 
@@ -272,20 +272,20 @@ def _gregorian_name(found: GregorianPeriod) -> str:
     if found.period_type == PeriodType.MONTH:
         text = _("the Gregorian month %(month)s %(year)s") % {
             "month": MONTHS[found.number],
-            "year": found.year,
+            "year": localize_digits(found.year),
         }
     elif found.period_type == PeriodType.QUARTER:
         text = _("the Gregorian quarter %(number)s of %(year)s") % {
-            "number": found.number,
-            "year": found.year,
+            "number": localize_digits(found.number),
+            "year": localize_digits(found.year),
         }
     elif found.period_type == PeriodType.HALF:
         text = _("the Gregorian half %(number)s of %(year)s") % {
-            "number": found.number,
-            "year": found.year,
+            "number": localize_digits(found.number),
+            "year": localize_digits(found.year),
         }
     else:
-        text = _("the Gregorian year %(year)s") % {"year": found.year}
+        text = _("the Gregorian year %(year)s") % {"year": localize_digits(found.year)}
     return text
 
 
@@ -302,18 +302,21 @@ def _explain(text: str, language: str | None) -> str:
         return _(
             "«%(code)s» is not an ADX period Barzan reads: write the first Gregorian day of a "
             "Jalali period and its length, such as 2023-03-21/P1M for Farvardin 1402."
-        ) % {"code": text}
+        ) % {"code": localize_digits(text)}
     if found is None:
         return _(
             "«%(code)s» is not a period: write a Jalali year (1402), half (1402H1), "
             "quarter (1402Q3) or month (1402-07)."
-        ) % {"code": text}
+        ) % {"code": localize_digits(text)}
     near = nearest(found.start, found.end, found.period_type)
     if near is None:
         nearest_text = _("no Jalali period Barzan keeps is near it")
     else:
         code = near.adx if found.is_adx else near.code
-        nearest_text = _("the nearest is %(code)s (%(name)s)") % {"code": code, "name": name(near)}
+        nearest_text = _("the nearest is %(code)s (%(name)s)") % {
+            "code": localize_digits(code),
+            "name": name(near),
+        }
     if found.is_adx:
         message = _(
             "«%(code)s» does not begin a Jalali period of that length: ADX periods here are the "
@@ -325,7 +328,7 @@ def _explain(text: str, language: str | None) -> str:
             "end on the same days; %(nearest)s."
         )
     result = message % {
-        "code": text,
+        "code": localize_digits(text),
         "gregorian": _gregorian_name(found),
         "nearest": nearest_text,
     }

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from barzan.access import policy
 from barzan.access.actions import MANAGE
-from barzan.core.tables import DESKTOP, PHONE, Table
+from barzan.core.tables import DESKTOP, PHONE, NameColumn, Table
 
 from .exports import left_label, right_label
 from .models import DataSet, Indicator, ValidationRule
@@ -15,22 +15,14 @@ from .models import DataSet, Indicator, ValidationRule
 CODE_ATTRS = {"td": {"dir": "ltr", "class": "code"}}
 
 
-class NameMixin:
-    def render_name_fa(self, record):
-        return record.name
-
-    def value_name_fa(self, record):
-        return record.name_fa
-
-
-class IndicatorTable(NameMixin, Table):
-    name_fa = tables.Column(verbose_name=_("Name"), linkify=True)
+class IndicatorTable(Table):
+    name_fa = NameColumn(verbose_name=_("Name"), linkify=True)
     code = tables.Column(verbose_name=_("Code"), attrs=CODE_ATTRS)
     category = tables.Column(verbose_name=_("Category"), order_by=("category__order",))
     value_type = tables.Column(verbose_name=_("Value type"))
     kind = tables.Column(verbose_name=_("Kind"))
     unit = tables.Column(verbose_name=_("Unit"), accessor="unit_fa", orderable=False)
-    owner = tables.Column(verbose_name=_("Owning organization"), order_by=("owner__name_fa",))
+    owner = tables.Column(verbose_name=_("Owning organization"), order_by=("owner__sort_fa",))
     is_active = tables.Column(verbose_name=_("Active"))
 
     priorities = {
@@ -41,7 +33,7 @@ class IndicatorTable(NameMixin, Table):
     class Meta(Table.Meta):
         model = Indicator
         fields = ["name_fa", "code", "category", "value_type", "kind", "unit", "owner", "is_active"]
-        order_by = ("category", "code")
+        order_by = ("category", "name_fa")
         empty_text = _("No indicator matches these filters.")
 
     def render_unit(self, record):
@@ -57,24 +49,24 @@ class IndicatorTable(NameMixin, Table):
         return "yes" if value else "no"
 
 
-class DataSetTable(NameMixin, Table):
-    name_fa = tables.Column(verbose_name=_("Name"), linkify=True)
+class DataSetTable(Table):
+    name_fa = NameColumn(verbose_name=_("Name"), linkify=True)
     code = tables.Column(verbose_name=_("Code"), attrs=CODE_ATTRS)
     level = tables.Column(verbose_name=_("Level"), order_by=("level__rank",))
     period_type = tables.Column(verbose_name=_("Period type"))
-    owner = tables.Column(verbose_name=_("Owning organization"), order_by=("owner__name_fa",))
+    owner = tables.Column(verbose_name=_("Owning organization"), order_by=("owner__sort_fa",))
 
     priorities = {"code": DESKTOP, "level": PHONE, "period_type": PHONE, "owner": DESKTOP}
 
     class Meta(Table.Meta):
         model = DataSet
         fields = ["name_fa", "code", "level", "period_type", "owner"]
-        order_by = ("code",)
+        order_by = ("name_fa",)
         empty_text = _("No data set matches these filters.")
 
 
-class ValidationRuleTable(NameMixin, Table):
-    name_fa = tables.Column(verbose_name=_("Name"))
+class ValidationRuleTable(Table):
+    name_fa = NameColumn(verbose_name=_("Name"))
     code = tables.Column(verbose_name=_("Code"), attrs=CODE_ATTRS)
     left = tables.Column(verbose_name=_("Left side"), order_by=("left__code",))
     operator = tables.Column(verbose_name=_("Operator"), attrs={"td": {"class": "text-center"}})
@@ -95,7 +87,7 @@ class ValidationRuleTable(NameMixin, Table):
     class Meta(Table.Meta):
         model = ValidationRule
         fields = ["name_fa", "code", "left", "operator", "right", "is_active"]
-        order_by = ("code",)
+        order_by = ("name_fa",)
         empty_text = _("No validation rule matches these filters.")
 
     def render_left(self, record):

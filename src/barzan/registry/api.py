@@ -10,6 +10,7 @@ from pydantic import Field, StrictBool
 from barzan.access.actions import MANAGE
 from barzan.access.api import ScopedRouter
 from barzan.core.api import ERRORS, WRITE_ERRORS, Id, InputSchema, Integer, Pagination
+from barzan.core.models import name_order
 from barzan.geo.models import Area
 
 from . import actions
@@ -75,7 +76,9 @@ class OrganizationFilters(Schema):
 
 
 def _organizations():
-    return Organization.objects.for_display().prefetch_related("covered_areas").order_by("code")
+    return (
+        Organization.objects.for_display().prefetch_related("covered_areas").order_by(*name_order())
+    )
 
 
 def _area(request, area_id: int):

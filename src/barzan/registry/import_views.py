@@ -22,6 +22,7 @@ from barzan.access.views import ScopedViewMixin
 from barzan.core import exports, jobs
 from barzan.core.forms import Form
 from barzan.core.importing import CHANGED, NEW, problem_rows
+from barzan.core.text import format_number
 
 from . import actions
 from .importing import COLUMNS
@@ -141,7 +142,7 @@ class OrganizationImportApplyView(_ImportView):
         messages.success(
             request,
             _("The list was imported: %(new)s new and %(changed)s changed organizations.")
-            % {"new": counts[NEW], "changed": counts[CHANGED]},
+            % {"new": format_number(counts[NEW]), "changed": format_number(counts[CHANGED])},
         )
         return HttpResponseRedirect(reverse("registry:organization_list"))
 

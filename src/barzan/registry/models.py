@@ -54,7 +54,7 @@ class Organization(NamedModel, TimestampedModel, VersionedModel):
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name_fa"]
+        ordering = ["sort_fa", "pk"]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
 

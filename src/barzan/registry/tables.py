@@ -3,17 +3,17 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from barzan.core.tables import DESKTOP, PHONE, Table
+from barzan.core.tables import DESKTOP, PHONE, NameColumn, Table
 
 from .models import Organization
 
 
 class OrganizationTable(Table):
-    name_fa = tables.Column(verbose_name=_("Name"), linkify=True)
+    name_fa = NameColumn(verbose_name=_("Name"), linkify=True)
     code = tables.Column(verbose_name=_("Code"), attrs={"td": {"dir": "ltr", "class": "code"}})
     kind = tables.Column(verbose_name=_("Kind"))
-    area = tables.Column(verbose_name=_("Seat"), order_by=("area__name_fa",))
-    parent = tables.Column(verbose_name=_("Parent organization"), order_by=("parent__name_fa",))
+    area = tables.Column(verbose_name=_("Seat"), order_by=("area__sort_fa",))
+    parent = tables.Column(verbose_name=_("Parent organization"), order_by=("parent__sort_fa",))
     is_active = tables.Column(verbose_name=_("Active"))
 
     priorities = {
@@ -27,9 +27,7 @@ class OrganizationTable(Table):
     class Meta(Table.Meta):
         model = Organization
         fields = ["name_fa", "code", "kind", "area", "parent", "is_active"]
-
-    def render_name_fa(self, record):
-        return record.name
+        order_by = ("name_fa",)
 
     def render_is_active(self, value):
         return _("yes") if value else _("no")

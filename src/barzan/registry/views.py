@@ -12,6 +12,7 @@ from barzan.access.views import (
     ScopedOptionsView,
     ScopedUpdateView,
 )
+from barzan.core.models import name_order
 
 from . import actions
 from .filters import OrganizationFilterSet
@@ -123,7 +124,7 @@ class OrganizationOptionsView(ScopedOptionsView):
     model = Organization
 
     def get_base_queryset(self):
-        return Organization.objects.active().select_related("area").order_by("name_fa")
+        return Organization.objects.active().select_related("area").order_by(*name_order())
 
     def label(self, organization):
         return f"{organization.name} — {organization.area.name}"

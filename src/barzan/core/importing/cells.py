@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from barzan.core import jalali
-from barzan.core.text import clean, normalize, parse_decimal, to_latin_digits
+from barzan.core.text import clean, format_number, normalize, parse_decimal, to_latin_digits
 
 Parser = Callable[[str], object]
 
@@ -29,7 +29,7 @@ def text(max_length: int | None = None) -> Parser:
         if max_length is not None and len(value) > max_length:
             raise ValueError(
                 _("This text has %(length)s characters; at most %(limit)s fit.")
-                % {"length": len(value), "limit": max_length}
+                % {"length": format_number(len(value)), "limit": format_number(max_length)}
             )
         return value
 
@@ -52,7 +52,7 @@ def code(max_length: int = 64) -> Parser:
         if len(value) > max_length:
             raise ValueError(
                 _("This code has %(length)s characters; at most %(limit)s fit.")
-                % {"length": len(value), "limit": max_length}
+                % {"length": format_number(len(value)), "limit": format_number(max_length)}
             )
         return value
 

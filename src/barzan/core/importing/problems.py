@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass
 
 from django.utils.translation import gettext as _
 
+from barzan.core.text import localize_digits
+
 LINE = "line"
 VALUE = "value"
 FEATURE = "feature"
@@ -32,13 +34,16 @@ def location_text(where: str, number: int = 0, column: str = "") -> str:
     if where == FILE or not number:
         return _("column “%(column)s”") % {"column": column} if column else ""
     if where == FEATURE:
-        return _("feature %(number)s") % {"number": number}
+        return _("feature %(number)s") % {"number": localize_digits(number)}
     if where == VALUE:
-        place = _("value %(number)s") % {"number": number}
+        place = _("value %(number)s") % {"number": localize_digits(number)}
     else:
-        place = _("line %(line)s") % {"line": number}
+        place = _("line %(line)s") % {"line": localize_digits(number)}
         if column:
-            return _("line %(line)s, column “%(column)s”") % {"line": number, "column": column}
+            return _("line %(line)s, column “%(column)s”") % {
+                "line": localize_digits(number),
+                "column": column,
+            }
     if column:
         return f"{place}, " + _("column “%(column)s”") % {"column": column}
     return place

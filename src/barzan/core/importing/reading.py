@@ -19,6 +19,7 @@ from typing import BinaryIO
 from django.utils.translation import gettext as _
 
 from barzan.core import untrusted
+from barzan.core.text import localize_digits
 
 from . import sniff
 
@@ -68,13 +69,14 @@ def csv_rows(stream: BinaryIO) -> Iterator[tuple[int, list[str]]]:
         line = _undecodable_line(stream, start) or last + 1
         raise UnreadableFile(
             _("The file is not UTF-8 text (line %(line)s). Save it as “CSV UTF-8”.")
-            % {"line": line},
+            % {"line": localize_digits(line)},
             line=line,
         ) from error
     except csv.Error as error:
         line = reader.line_num
         raise UnreadableFile(
-            _("Line %(line)s cannot be read: %(error)s.") % {"line": line, "error": error},
+            _("Line %(line)s cannot be read: %(error)s.")
+            % {"line": localize_digits(line), "error": error},
             line=line,
         ) from error
 

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from barzan.core import jobs
-from barzan.core.text import clean, normalize
+from barzan.core.text import clean, localize_digits, normalize
 
 from . import cells, reading
 from .problems import Problem, Problems
@@ -297,7 +297,7 @@ def check_file(importer: TableImporter, stream: BinaryIO, *, source: str, job=No
                     row.problem(
                         key_field,
                         _("Line %(line)s has the same “%(value)s”; keep one of the two.")
-                        % {"line": seen[row.key], "value": _key_text(row.key)},
+                        % {"line": localize_digits(seen[row.key]), "value": _key_text(row.key)},
                     )
                 )
                 continue

@@ -16,7 +16,7 @@ from barzan.access import policy
 from barzan.access.actions import MANAGE
 from barzan.core import jalali
 from barzan.core.concurrency import check_version, field_values, unchanged
-from barzan.core.text import clean, search_key
+from barzan.core.text import clean, format_number, search_key
 
 from .. import geometry
 from ..models import Area, AreaCell, AreaLevel, AreaName
@@ -254,7 +254,7 @@ def set_boundary(*, actor, area: Area, data, source: str, version: int | None) -
             raise ValidationError(
                 {
                     "file": _("Give one feature: the file holds %(count)s.")
-                    % {"count": len(features) if isinstance(features, list) else 0}
+                    % {"count": format_number(len(features) if isinstance(features, list) else 0)}
                 }
             )
         data = features[0]

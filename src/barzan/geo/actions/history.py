@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from barzan import audit
 from barzan.core.concurrency import check_version
-from barzan.core.text import clean
+from barzan.core.text import clean, format_number
 
 from ..models import Area, AreaSuccession
 from .areas import (
@@ -94,7 +94,7 @@ def split_area(
     if sorted(assigned) != sorted(children) or len(set(assigned)) != len(assigned):
         raise ValidationError(
             _("Each of the %(count)s current areas below %(area)s must go to exactly one part.")
-            % {"count": len(children), "area": area}
+            % {"count": format_number(len(children)), "area": area}
         )
     codes = [clean(part.code) for part in parts]
     if len(set(codes)) != len(codes):

@@ -97,6 +97,7 @@ def _create_step(rows: list, made: dict, *, boundary_source: str, synthetic: boo
                 _store_geometry(area, row.geometry, row.placement)
                 area.boundary_source = boundary_source if area.boundary else ""
             area.search_text = area_search_text(area)
+            area.set_sort_keys()
             areas.append(area)
         Area.objects.bulk_create(areas, batch_size=500)
         # Each parent's path is final by now (parents come a level, or a step, earlier):
@@ -149,6 +150,8 @@ def _change_step(rows: list, made: dict, *, boundary_source: str, synthetic: boo
                     is_synthetic=synthetic,
                 )
             area.search_text = area_search_text(area)
+            if Area.NAME_FIELDS & fields.keys():
+                fields.update(area.set_sort_keys())
             Area.objects.filter(pk=area.pk).update(
                 **fields,
                 search_text=area.search_text,

@@ -7,7 +7,7 @@ import zipfile
 from django.utils.translation import gettext as _
 
 from barzan.core import untrusted
-from barzan.core.text import clean, parse_decimal
+from barzan.core.text import clean, localize_digits, parse_decimal
 
 from .. import geometry
 from ..models import Area, AreaLevel
@@ -123,7 +123,7 @@ def plan_divisions(content, *, source: str) -> Report:
                 report.add(
                     where + where_line(line, "code"),
                     _("“%(code)s” is not a code of %(width)s digits.")
-                    % {"code": clean(record["code"]), "width": width},
+                    % {"code": clean(record["code"]), "width": localize_digits(width)},
                 )
                 continue
             name_fa = clean(record["name"])

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from barzan.core.text import clean
+from barzan.core.text import clean, format_number
 
 from ..models import Area, AreaLevel
 from .matching import Existing, code_of, compare, population_of
@@ -96,7 +96,7 @@ class LevelPlanner:
                 problem(
                     options.name_property,
                     _("%(count)s areas under %(parent)s are named “%(name)s”; give a code.")
-                    % {"count": len(named), "parent": parent, "name": name_fa},
+                    % {"count": format_number(len(named)), "parent": parent, "name": name_fa},
                 )
                 return
             area = named[0] if named else None

@@ -7,6 +7,7 @@ from typing import BinaryIO
 from django.utils.translation import gettext as _
 
 from barzan.core import untrusted
+from barzan.core.text import localize_digits
 
 from .records import (
     _DEFAULT_COMBO,
@@ -68,7 +69,8 @@ def _read_dhis2_json(stream: BinaryIO) -> Iterator[Record | Problem]:
         if error.kind == "encoding":
             line = error.details["line"]
             raise UnreadableFile(
-                _("The file is not UTF-8 text (line %(line)s).") % {"line": line}, line=line
+                _("The file is not UTF-8 text (line %(line)s).") % {"line": localize_digits(line)},
+                line=line,
             ) from error
         if error.kind == "depth":
             raise UnreadableFile(_("The JSON is nested too deeply to read.")) from error

@@ -196,7 +196,7 @@ class TestPlausibleRange:
     def test_the_bounds_are_written_plainly(self):
         rule = Rule(ValueType.RATE, minimum=Decimal("1.500000"), maximum=Decimal("2E+3"))
         assert refused(rule, "1") == "1 is below the smallest plausible value, 1.5."
-        assert refused(rule, "2001") == "2001 is above the largest plausible value, 2000."
+        assert refused(rule, "2001") == "2001 is above the largest plausible value, 2,000."
 
     def test_the_type_is_checked_before_the_range(self):
         rule = Rule(ValueType.COUNT, minimum=Decimal(10))

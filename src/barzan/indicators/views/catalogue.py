@@ -38,6 +38,7 @@ from barzan.access.views import (
 from barzan.audit.models import AuditEvent
 from barzan.core import exports as core_exports
 from barzan.core import jalali
+from barzan.core.models import name_order
 from barzan.core.text import to_latin_digits
 from barzan.geo.models import Area
 
@@ -244,7 +245,7 @@ class IndicatorDetailView(ScopedDetailView):
             breakdowns=self.breakdowns(indicator),
             data_sets=policy.scope(
                 user, VIEW, indicator.data_sets.select_related("level", "owner")
-            ).order_by("code"),
+            ).order_by(*name_order()),
             last_change=self.last_change(indicator),
             root=root,
             series=self.series(indicator, root) if root is not None else [],
@@ -580,7 +581,7 @@ class ViolationsView(ScopedViewMixin, TemplateView):
                 Area.objects.filter(parent=area, valid_to__isnull=True)
                 .select_related("level")
                 .defer("boundary", "boundary_simple")
-                .order_by("name_fa"),
+                .order_by(*name_order()),
             )
             # Figures are entered deep down (neighborhoods): the areas below with a figure
             # of their own in this period are checked too, not only the direct children.

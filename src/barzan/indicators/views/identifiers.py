@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from barzan.access import policy
 from barzan.access.views import ScopedUpdateView
 from barzan.core.models import ImportStatus
+from barzan.core.text import format_number
 from barzan.geo.identifier_views import IdentifiersView
 
 from .. import actions
@@ -83,7 +84,7 @@ class ImportIdentifiersView(ScopedUpdateView):
         messages.success(
             self.request,
             gettext("%(count)s identifiers were saved; the file was checked again.")
-            % {"count": count},
+            % {"count": format_number(count)},
         )
         return value_import
 

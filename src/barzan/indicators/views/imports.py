@@ -30,6 +30,7 @@ from barzan.access.views import (
 from barzan.core import exports
 from barzan.core.models import ImportStatus
 from barzan.core.tables import DESKTOP, PHONE, JalaliDateTimeColumn, NumberColumn, Table
+from barzan.core.text import localize_digits
 
 from .. import actions
 from ..entry_forms import ImportValuesForm
@@ -51,8 +52,8 @@ def _base_queryset():
 class ValueImportTable(Table):
     file_name = tables.Column(verbose_name=_("File"), linkify=True)
     status = tables.Column(verbose_name=_("Status"))
-    area = tables.Column(verbose_name=_("Into area"), order_by=("area__name_fa",))
-    source = tables.Column(verbose_name=_("Source"), order_by=("source__name_fa",))
+    area = tables.Column(verbose_name=_("Into area"), order_by=("area__sort_fa",))
+    source = tables.Column(verbose_name=_("Source"), order_by=("source__sort_fa",))
     new_count = NumberColumn(verbose_name=_("New"))
     changed_count = NumberColumn(verbose_name=_("Changed"))
     unchanged_count = NumberColumn(verbose_name=_("Unchanged"))
@@ -212,7 +213,7 @@ def _where(problem: dict):
     """Return the line of a problem, `value 3` when lines count values, or "" for the file."""
     line = problem.get("line") or ""
     if line and problem.get("where") == "value":
-        return gettext("value %(number)s") % {"number": line}
+        return gettext("value %(number)s") % {"number": localize_digits(line)}
     return line
 
 
