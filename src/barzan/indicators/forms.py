@@ -177,6 +177,8 @@ class DataSetForm(CodeMixin, ModelForm):
             "period_type",
             "owner",
             "description",
+            "timely_days",
+            "requires_valid_rules",
             "indicators",
         ]
         widgets = {
@@ -302,11 +304,27 @@ class ViolationsForm(Form):
         widget=SearchSelect("geo:area_options"),
         help_text=_("The area, the areas directly below it, and every area below with figures."),
     )
-    period = PeriodCodeField()
+    period = forms.ChoiceField(label=_("Period"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, periods=(), **kwargs):
+        """Offer `periods` (those with figures, latest first) by their names; a period named
+        by a link (its code, in any digits) is offered too."""
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = _areas(self.actor, VIEW)
+        offered = list(periods)
+        if self.is_bound and (wanted := self.data.get("period")):
+            spec = period_codes.parse(str(wanted))
+            found = Period.objects.filter(code=spec.code).first() if spec else None
+            if found is not None and found not in offered:
+                offered.insert(0, found)
+            if found is not None and wanted != found.code:
+                self.data = self.data.copy()
+                self.data["period"] = found.code
+        self.offered = {period.code: period for period in offered}
+        self.fields["period"].choices = [(period.code, period.name) for period in offered]
+
+    def clean_period(self):
+        return self.offered[self.cleaned_data["period"]]
 
 
 class DataSetTemplateForm(Form):

@@ -41,7 +41,7 @@ from barzan.core import jalali
 from barzan.core.text import to_latin_digits
 from barzan.geo.models import Area
 
-from .. import actions, display, exports, formats, readers
+from .. import actions, display, exports, formats, readers, reporting
 from .. import periods as period_codes
 from ..choices import Dimension, IndicatorKind, PeriodType
 from ..filters import DataSetFilterSet, IndicatorFilterSet, ValidationRuleFilterSet
@@ -74,10 +74,10 @@ RECENT_PERIODS = 12
 @cache
 def _other_pages() -> frozenset[str]:
     """Return the first segments of the other indicator pages' addresses (`entry`…)."""
-    from . import entry, imports, profile
+    from . import entry, imports, profile, reporting
 
     heads = set()
-    for module in (entry, imports, profile):
+    for module in (entry, imports, profile, reporting):
         for pattern in getattr(module, "urlpatterns", ()):
             head = str(pattern.pattern).split("/", 1)[0]
             if head and "<" not in head and not head.startswith("^"):
@@ -560,9 +560,11 @@ class ViolationsView(ScopedViewMixin, TemplateView):
         recent = _periods_with_figures(user, area, limit=RECENT_PERIODS)
         period_text = request.GET.get("period", "").strip() or (recent[0].code if recent else "")
         if period_text:
-            form = ViolationsForm({"area": area.pk, "period": period_text}, actor=user)
+            form = ViolationsForm(
+                {"area": area.pk, "period": period_text}, actor=user, periods=recent
+            )
         else:
-            form = ViolationsForm(actor=user, initial={"area": area.pk})
+            form = ViolationsForm(actor=user, initial={"area": area.pk}, periods=recent)
         found = []
         period = None
         if form.is_bound and form.is_valid():
@@ -594,7 +596,9 @@ class ViolationsView(ScopedViewMixin, TemplateView):
                 .defer("boundary", "boundary_simple")
                 .order_by("path")
             )
-            found = readers.violations(user=user, areas=[area, *children, *below], periods=[period])
+            found = reporting.once_per_rollup(
+                readers.violations(user=user, areas=[area, *children, *below], periods=[period])
+            )
         if request.GET.get("export") == "csv" and period is not None:
             policy.require(user, EXPORT, area)
             return core_exports.csv_response(
@@ -603,15 +607,17 @@ class ViolationsView(ScopedViewMixin, TemplateView):
             )
         page = Paginator(found, VIOLATIONS_PER_PAGE).get_page(request.GET.get("page"))
         viewer = policy.organizations_of(user)
+        grids = reporting.grid_urls(page.object_list)
         rows = [
             {
                 "violation": violation,
+                "grid_url": grids.get(index, ""),
                 "left": exports.left_label(violation.rule),
                 "left_shown": display.show(violation.rule.left, violation.left_figure, viewer),
                 "right": exports.right_label(violation.rule),
                 "right_shown": display.show(violation.rule.right, violation.right_figure, viewer),
             }
-            for violation in page.object_list
+            for index, violation in enumerate(page.object_list)
         ]
         return self.render_to_response(
             self.get_context_data(
