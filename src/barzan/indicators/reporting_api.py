@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from barzan.access import policy
 from barzan.access.actions import CAPTURE, VIEW
@@ -192,7 +193,7 @@ def complete(request, payload: CompletionIn):
         period=_period(payload.period),
         version=payload.version,
     )
-    return 201, _completions().get(pk=completion.pk)
+    return Status(201, _completions().get(pk=completion.pk))
 
 
 @router.post(
