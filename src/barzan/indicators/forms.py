@@ -198,9 +198,15 @@ class DataSetForm(CodeMixin, ModelForm):
             self.initial.setdefault("version", self.instance.version)
             self.initial["indicators"] = list(self.instance.indicators.values_list("pk", flat=True))
             self.fields["code"].disabled = True
+        # Left empty, the days keep what they were (the default for a new data set).
+        self.fields["timely_days"].required = False
 
     def _post_clean(self):
         pass
+
+    def clean_timely_days(self):
+        days = self.cleaned_data.get("timely_days")
+        return self.instance.timely_days if days is None else days
 
     def changes(self) -> dict:
         data = dict(self.cleaned_data)
