@@ -92,7 +92,8 @@ class EntryRow:
 
 @dataclass(frozen=True)
 class BrokenRule:
-    """A rule broken by the figures of the grid, as a cell shows it: its name and both sides."""
+    """A rule broken by the figures of the grid, as a cell shows it: its name, both sides as
+    shown and the operator's code (said in words: a sign such as ≤ mirrors in RTL text)."""
 
     name: str
     left: str
@@ -130,7 +131,7 @@ def broken_rules_by_cell(
         broken = BrokenRule(
             name=rule.name,
             left=display.show(rule.left, violation.left_figure, viewer),
-            operator=rule.get_operator_display(),
+            operator=rule.operator,
             right=display.show(rule.right, violation.right_figure, viewer),
         )
         for cell in dict.fromkeys(_cells_of(rule, total_id)):

@@ -19,6 +19,7 @@ from barzan.access.actions import EXPORT, VIEW
 from barzan.access.views import ModelPermissionMixin, ScopedViewMixin
 from barzan.core import exports as core_exports
 from barzan.core.text import sort_key, to_latin_digits
+from barzan.geo.models import Area
 
 from .. import actions, reporting
 from ..entry_forms import offered_periods
@@ -143,6 +144,8 @@ class ReportingView(ModelPermissionMixin, ScopedViewMixin, TemplateView):
                 page=page,
                 sort=sort,
                 can_export=result is not None and policy.can(user, EXPORT, area),
+                may_go_up=area.parent_id is not None
+                and policy.scope(user, VIEW, Area.objects.filter(pk=area.parent_id)).exists(),
             )
         )
 
