@@ -221,6 +221,39 @@ class TestReportingRates:
         assert (rates.total.expected, rates.total.complete) == (3, 0)
         assert [row.area for row in rates.rows] == [areas.tehran]
 
+    def test_only_this_data_sets_forms_and_this_periods_count(
+        self, people, areas, catalogue, neighborhoods, data_set, period
+    ):
+        other = actions.create_data_set(
+            actor=None,
+            code="other-form",
+            name_fa="فرم دیگر",
+            level=data_set.level,
+            period_type="year",
+            owner=catalogue.owner,
+            indicators=[catalogue.households],
+        )
+        complete(people.secretary, other, neighborhoods.n1, period)
+        complete(people.secretary, data_set, neighborhoods.n2, Period.objects.get(code="1401"))
+        rates = reporting.reporting_rates(
+            user=people.tehran_manager, data_set=data_set, area=areas.district6, period=period
+        )
+        assert (rates.total.expected, rates.total.complete) == (3, 0)
+
+    def test_an_area_that_has_ended_is_not_expected(
+        self, people, areas, neighborhoods, data_set, period
+    ):
+        from datetime import date
+
+        from barzan.geo.models import Area
+
+        Area.objects.filter(pk=neighborhoods.n3.pk).update(valid_to=date(2023, 3, 20))
+        rates = reporting.reporting_rates(
+            user=people.tehran_manager, data_set=data_set, area=areas.district6, period=period
+        )
+        assert rates.total.expected == 2
+        assert neighborhoods.n3 not in [row.area for row in rates.rows]
+
     def test_no_forms_expected_is_no_rate(self, people, areas, data_set, period):
         rates = reporting.reporting_rates(
             user=people.tehran_manager, data_set=data_set, area=areas.shemiranat, period=period
