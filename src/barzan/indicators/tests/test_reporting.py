@@ -463,13 +463,35 @@ class TestReportingPage:
         assert 'data-export="csv"' not in client.get(REPORTING, params).content.decode()
         assert client.get(REPORTING, {**params, "export": "csv"}).status_code == 403
 
-    def test_an_unknown_data_set_or_period_is_not_found(
-        self, client, login, people, areas, data_set
-    ):
+    def test_an_unknown_data_set_is_not_found(self, client, login, people, areas, data_set):
         login(people.tehran_manager)
         assert client.get(REPORTING, {"data_set": "nope"}).status_code == 404
-        wrong = {"data_set": data_set.code, "period": "1402Q9"}
-        assert client.get(REPORTING, wrong).status_code == 404
+
+    @pytest.mark.parametrize("code", ["1402Q9", "1402Q1", "abc"])
+    def test_a_period_not_of_the_data_set_gives_its_latest_period(
+        self, client, login, people, areas, data_set, code
+    ):
+        login(people.tehran_manager)
+        response = client.get(REPORTING, {"data_set": data_set.code, "period": code})
+        assert response.status_code == 200
+        assert response.context["period"] == reporting.last_ended_period(data_set)
+
+    def test_more_areas_below_take_no_more_queries(
+        self, client, login, people, areas, neighborhoods, data_set, period, count_queries
+    ):
+        from barzan.geo.actions import create_area
+
+        login(people.tehran_manager)
+        params = {"data_set": data_set.code, "area": areas.district6.pk, "period": "1402"}
+        few = count_queries(lambda: client.get(REPORTING, params))
+        for number in range(4, 10):
+            area = create_area(
+                actor=None, level=data_set.level, code=f"N{number}", name_fa=f"محله {number}",
+                parent=areas.district6,
+            )  # fmt: skip
+            complete(None, data_set, area, period)
+        assert len(client.get(REPORTING, params).context["page"].object_list) == 9
+        assert count_queries(lambda: client.get(REPORTING, params)) == few
 
     def test_a_user_without_a_grant_gets_403(self, client, login, people):
         login(people.nobody)

@@ -100,15 +100,12 @@ class ReportingView(ModelPermissionMixin, ScopedViewMixin, TemplateView):
         choices = offered_periods(data_set.period_type) if data_set else []
         period = None
         period_code = request.GET.get("period", "")
-        if period_code:
+        if period_code and data_set is not None:
             period = next((item for item in choices if item.code == period_code), None) or (
-                Period.objects.filter(
-                    code=period_code, period_type=getattr(data_set, "period_type", None)
-                ).first()
+                Period.objects.filter(code=period_code, period_type=data_set.period_type).first()
             )
-            if period is None:
-                raise Http404
-        elif data_set is not None:
+        if period is None and data_set is not None:
+            # Another data set chosen with the period of the last one: its own latest period.
             period = reporting.last_ended_period(data_set) or (choices[0] if choices else None)
         result = None
         rows = []
