@@ -215,6 +215,7 @@ class IndicatorListView(CatalogueListView):
             (reverse("indicators:dataset_list"), _("Data sets"), "collection"),
             (reverse("indicators:rule_list"), _("Validation rules"), "check2-square"),
             (reverse("indicators:violations"), _("Broken rules"), "exclamation-triangle"),
+            (reverse("indicators:reporting"), _("Reporting rates"), "clipboard-check"),
         ]
         if policy.can(self.request.user, EXPORT, IndicatorValue):
             links.append((reverse("indicators:value_export"), _("Export figures"), "download"))
