@@ -6,6 +6,7 @@ from barzan.accounts.api import router as me_router
 from barzan.audit.api import router as audit_router
 from barzan.geo.api import router as areas_router
 from barzan.indicators.api import router as indicators_router
+from barzan.indicators.reporting_api import router as reporting_router
 from barzan.registry.api import router as organizations_router
 
 from . import errors
@@ -45,5 +46,6 @@ api.add_router("/areas", areas_router)
 api.add_router("/organizations", organizations_router)
 api.add_router("/audit-events", audit_router)
 api.add_router("/indicators", indicators_router)
+api.add_router("/reporting", reporting_router)
 
 __all__ = ["api"]

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +34,7 @@ from .models import (
     Breakdown,
     BreakdownIdentifier,
     DataSet,
+    DataSetCompletion,
     Indicator,
     IndicatorIdentifier,
     IndicatorValue,
@@ -63,6 +64,8 @@ IDENTIFIER_REMOVED = audit.verb(
 )
 RULE_CREATED = audit.verb("validation_rule.created", _("Validation rule created"))
 RULE_CHANGED = audit.verb("validation_rule.changed", _("Validation rule changed"))
+DATA_SET_COMPLETED = audit.verb("data_set.completed", _("Form marked complete"))
+DATA_SET_REOPENED = audit.verb("data_set.reopened", _("Completed form reopened"))
 
 INDICATOR_FIELDS = (
     "code", "name_fa", "name_en", "description_fa", "description_en", "unit_fa", "unit_en",
@@ -71,7 +74,7 @@ INDICATOR_FIELDS = (
 )  # fmt: skip
 DATA_SET_FIELDS = (
     "code", "name_fa", "name_en", "level", "period_type", "owner", "description",
-    "reporting_threshold",
+    "reporting_threshold", "timely_days", "requires_valid_rules",
 )  # fmt: skip
 RULE_FIELDS = (
     "code", "name_fa", "name_en", "left", "left_breakdown", "left_dimension", "operator",
@@ -306,6 +309,114 @@ def _check_rule(rule: ValidationRule) -> None:
             raise ValidationError(
                 {f"{side}_breakdown": _("This indicator is not broken down this way.")}
             )
+
+
+# -- completing a data set's form
+
+
+COMPLETION_FIELDS = ("is_completed", "completed_by_label", "completed_at", "reopened_by_label")
+
+
+def _label(actor) -> str:
+    return actor.get_username() if getattr(actor, "pk", None) else "system"
+
+
+@transaction.atomic
+def complete_data_set(
+    *, actor, data_set: DataSet, area, period, version: int | None = None
+) -> DataSetCompletion:
+    """Mark the form of `data_set` for `area` and `period` complete.
+
+    `version` is the completion's version the person saw (0 for none): completing a form
+    someone else completed or reopened since is refused with ConcurrentEditError. Broken
+    rules do not stop it unless the data set requires valid rules (DHIS2's choice).
+    """
+    from . import reporting
+
+    probe = DataSetCompletion(data_set=data_set, area=area, period=period)
+    if actor is not None:
+        policy.require(actor, CAPTURE, probe)
+    if area.level_id != data_set.level_id or period.period_type != data_set.period_type:
+        raise ValidationError(_("This data set is not entered for this area or period."))
+    if not area.is_current:
+        raise ValidationError(_("This area has ended; enter figures for its successors."))
+    stored = (
+        DataSetCompletion.objects.select_for_update()
+        .filter(data_set=data_set, area=area, period=period)
+        .first()
+    )
+    if version is not None and (stored.version if stored else 0) != version:
+        raise ConcurrentEditError()
+    if stored is not None and stored.is_completed:
+        raise ValidationError(_("This form is already complete."))
+    if data_set.requires_valid_rules and reporting.broken_rules(
+        user=actor, data_set=data_set, area=area, period=period
+    ):
+        raise ValidationError(
+            _("Correct the broken rules first: this data set is completed only without them.")
+        )
+    before = audit.snapshot(stored, COMPLETION_FIELDS) if stored else None
+    completion = stored or probe
+    if stored is not None:
+        stored.version += 1
+    completion.is_completed = True
+    completion.completed_by = actor if getattr(actor, "pk", None) else None
+    completion.completed_by_label = _label(actor)
+    completion.completed_at = timezone.now()
+    try:
+        # Two people completing the same new form at once: the second meets the unique key.
+        with transaction.atomic():
+            completion.save()
+    except IntegrityError:
+        raise ConcurrentEditError() from None
+    audit.record(
+        actor=actor,
+        verb=DATA_SET_COMPLETED,
+        target=completion,
+        area=area,
+        before=before,
+        after=audit.snapshot(completion, COMPLETION_FIELDS),
+    )
+    return completion
+
+
+def may_reopen(actor, completion: DataSetCompletion) -> bool:
+    """Return whether `actor` may reopen `completion`: who completed it, or a manager."""
+    if not completion.is_completed:
+        return False
+    if policy.can(actor, MANAGE, completion):
+        return True
+    return completion.completed_by_id == getattr(actor, "pk", None) and policy.can(
+        actor, CAPTURE, completion
+    )
+
+
+@transaction.atomic
+def reopen_data_set(
+    *, actor, completion: DataSetCompletion, version: int | None = None
+) -> DataSetCompletion:
+    """Reopen a completed form, by whoever completed it or by a manager of its area."""
+    completion = DataSetCompletion.objects.select_for_update().get(pk=completion.pk)
+    check_version(completion, version)
+    if not completion.is_completed:
+        raise ValidationError(_("This form is not complete."))
+    if actor is not None and not may_reopen(actor, completion):
+        raise PermissionDenied
+    before = audit.snapshot(completion, COMPLETION_FIELDS)
+    completion.is_completed = False
+    completion.reopened_by = actor if getattr(actor, "pk", None) else None
+    completion.reopened_by_label = _label(actor)
+    completion.reopened_at = timezone.now()
+    completion.save()
+    audit.record(
+        actor=actor,
+        verb=DATA_SET_REOPENED,
+        target=completion,
+        area=completion.area,
+        before=before,
+        after=audit.snapshot(completion, COMPLETION_FIELDS),
+    )
+    return completion
 
 
 # -- values

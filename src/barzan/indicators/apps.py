@@ -17,6 +17,7 @@ class IndicatorsConfig(AppConfig):
 
         from .models import (
             DataSet,
+            DataSetCompletion,
             Indicator,
             IndicatorAggregate,
             IndicatorIdentifier,
@@ -31,6 +32,9 @@ class IndicatorsConfig(AppConfig):
         # manage the owning organization's area.
         access.register(Indicator, area="owner__area", shared_view=True)
         access.register(DataSet, area="owner__area", shared_view=True)
+        # A form is completed where its figures are entered; an agency's people complete
+        # the forms of their own agency's data sets.
+        access.register(DataSetCompletion, area="area", organization="data_set__owner")
         access.register(ValidationRule, area="left__owner__area", shared_view=True)
         access.register(IndicatorIdentifier, area="indicator__owner__area", shared_view=True)
         # A grant bound to an agency reaches only the figures of the agency's indicators.
@@ -42,6 +46,12 @@ class IndicatorsConfig(AppConfig):
         from . import actions, readers
 
         audit.register_redactor((actions.VALUE_SET, actions.VALUE_CLEARED), readers.hidden_in_audit)
+        from barzan.core import panels
+
+        from . import panels as data_set_panels
+
+        panels.register("indicators.forms_to_fill", data_set_panels.forms_to_fill)
+        panels.register("indicators.reporting", data_set_panels.reporting_overview)
         post_save.connect(
             refresh_weighted_means, sender=Area, dispatch_uid="indicators.weighted_means"
         )

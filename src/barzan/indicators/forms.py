@@ -180,6 +180,8 @@ class DataSetForm(CodeMixin, ModelForm):
             "owner",
             "description",
             "reporting_threshold",
+            "timely_days",
+            "requires_valid_rules",
             "indicators",
         ]
         widgets = {
@@ -199,6 +201,8 @@ class DataSetForm(CodeMixin, ModelForm):
             self.initial.setdefault("version", self.instance.version)
             self.initial["indicators"] = list(self.instance.indicators.values_list("pk", flat=True))
             self.fields["code"].disabled = True
+        # Left empty, the days keep what they were (the default for a new data set).
+        self.fields["timely_days"].required = False
         # Left empty (or by a client that predates it), the threshold is the default: all.
         self.fields["reporting_threshold"].required = False
 
@@ -208,6 +212,10 @@ class DataSetForm(CodeMixin, ModelForm):
 
     def _post_clean(self):
         pass
+
+    def clean_timely_days(self):
+        days = self.cleaned_data.get("timely_days")
+        return self.instance.timely_days if days is None else days
 
     def changes(self) -> dict:
         data = dict(self.cleaned_data)
@@ -311,11 +319,27 @@ class ViolationsForm(Form):
         widget=SearchSelect("geo:area_options"),
         help_text=_("The area, the areas directly below it, and every area below with figures."),
     )
-    period = PeriodCodeField()
+    period = forms.ChoiceField(label=_("Period"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, periods=(), **kwargs):
+        """Offer `periods` (those with figures, latest first) by their names; a period named
+        by a link (its code, in any digits) is offered too."""
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = _areas(self.actor, VIEW)
+        offered = list(periods)
+        if self.is_bound and (wanted := self.data.get("period")):
+            spec = period_codes.parse(str(wanted))
+            found = Period.objects.filter(code=spec.code).first() if spec else None
+            if found is not None and found not in offered:
+                offered.insert(0, found)
+            if found is not None and wanted != found.code:
+                self.data = self.data.copy()
+                self.data["period"] = found.code
+        self.offered = {period.code: period for period in offered}
+        self.fields["period"].choices = [(period.code, period.name) for period in offered]
+
+    def clean_period(self):
+        return self.offered[self.cleaned_data["period"]]
 
 
 class DataSetTemplateForm(Form):

@@ -255,6 +255,18 @@ class DataSet(NamedModel, TimestampedModel, VersionedModel):
             "percent of the areas below reported; otherwise it is shown as partial."
         ),
     )
+    timely_days = models.PositiveSmallIntegerField(
+        _("days to report on time"),
+        default=15,
+        help_text=_("A form completed within this many days after its period ends is on time."),
+    )
+    # DHIS2's "valid rules required": without it, broken rules are warnings and a form with
+    # them may still be completed (someone who knows the figures are right says so).
+    requires_valid_rules = models.BooleanField(
+        _("complete only when no rule is broken"),
+        default=False,
+        help_text=_("Refuse to complete a form while one of its validation rules is broken."),
+    )
 
     class Meta:
         ordering = ["sort_fa", "pk"]
@@ -263,6 +275,58 @@ class DataSet(NamedModel, TimestampedModel, VersionedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("indicators:dataset_detail", args=[self.code])
+
+
+class DataSetCompletion(VersionedModel):
+    """A data set's form for one area and period, marked complete by someone who enters it.
+
+    Reopening keeps the row (`is_completed` false) and who reopened it; completing again
+    sets the time anew, so timeliness is judged by the last completion, as DHIS2 does.
+    """
+
+    data_set = models.ForeignKey(
+        DataSet, on_delete=models.CASCADE, related_name="completions", verbose_name=_("data set")
+    )
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.CASCADE, related_name="+", verbose_name=_("area")
+    )
+    period = models.ForeignKey(
+        "Period", on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    is_completed = models.BooleanField(_("completed"), default=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
+    completed_by_label = models.CharField(_("completed by"), max_length=150, blank=True)
+    completed_at = models.DateTimeField(_("completed at"))
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reopened by"),
+    )
+    reopened_by_label = models.CharField(_("reopened by"), max_length=150, blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data set completion")
+        verbose_name_plural = _("data set completions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_set", "area", "period"], name="data_set_completion_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["data_set", "period", "is_completed"])]
+
+    def __str__(self) -> str:
+        return f"{self.data_set_id} {self.area_id} {self.period_id}"
 
 
 class Period(models.Model):

@@ -418,11 +418,16 @@ def violations(*, user, areas, periods, rules=None) -> list[Violation]:
         for area in areas:
             for period in periods:
                 if rule.left_dimension:
-                    parts = [
-                        found[(rule.left_id, area.pk, period.pk, pk)]
+                    keys = [
+                        (rule.left_id, area.pk, period.pk, pk)
                         for pk in parts_of[rule.left_dimension]
-                        if (rule.left_id, area.pk, period.pk, pk) in found
                     ]
+                    parts = [found[key] for key in keys if key in found]
+                    # The sum of some of the parts is only a lower bound of the whole: it
+                    # shows parts that already exceed the right side (≤, <), never parts
+                    # that fall short of it or equal it. A missing part is unknown, not 0.
+                    if len(parts) < len(keys) and rule.operator not in (Operator.LE, Operator.LT):
+                        continue
                     left = sum(part.value for part in parts) if parts else None
                     left_figure = Figure(
                         left,

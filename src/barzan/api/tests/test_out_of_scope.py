@@ -34,6 +34,7 @@ from barzan.indicators.actions import create_indicator, set_value
 from barzan.indicators.models import (
     Category,
     DataSet,
+    DataSetCompletion,
     Indicator,
     IndicatorValue,
     Period,
@@ -122,6 +123,9 @@ def isfahan(areas, organizations, make_user, settings, tmp_path):
         operator="le",
         right=indicator,
     )
+    completion = indicator_actions.complete_data_set(
+        actor=None, data_set=data_set, area=neighborhood, period=period
+    )
     upload = SimpleUploadedFile(
         "isfahan-figures.csv",
         "indicator,area,period,breakdown,value,comment\n"
@@ -159,6 +163,7 @@ def isfahan(areas, organizations, make_user, settings, tmp_path):
         indicator=indicator,
         value=value,
         data_set=data_set,
+        completion=completion,
         rule=rule,
         value_import=value_import,
         area_import=area_import,
@@ -199,6 +204,9 @@ def state(isfahan, organizations) -> dict:
             sorted(DataSet.objects.values_list("code", "name_fa", "owner_id", "version")),
             sorted(DataSet.indicators.through.objects.values_list("dataset_id", "indicator_id")),
             sorted(ValidationRule.objects.values_list("code", "operator", "left_id", "version")),
+        ),
+        "completions": sorted(
+            DataSetCompletion.objects.values_list("pk", "period_id", "is_completed", "version")
         ),
         "imports": sorted(
             ValueImport.objects.values_list(
@@ -434,6 +442,14 @@ PAGES = [
     Page("indicators:profile_pdf", lambda i: {"area_pk": i.county.pk}),
     Page("indicators:entry_grid", grid),
     Page("indicators:entry_cell", grid, "post", cell_form),
+    Page("indicators:entry_complete", lambda i: {**grid(i), "period_code": "1401"}, "post"),
+    Page("indicators:entry_reopen", grid, "post"),
+    Page(
+        "indicators:reporting",
+        lambda i: {},
+        data=lambda i, areas: {"data_set": ISFAHAN_DATA_SET, "area": i.county.pk},
+        label="area",
+    ),
     # An import into an Isfahan area, by an Isfahan clerk.
     Page("indicators:import_detail", import_of),
     Page("indicators:import_progress", import_of),
@@ -836,6 +852,37 @@ OPERATIONS = [
         body=lambda i, areas, organizations: isfahan_data_values(i),
         query=lambda i: {"source": i.organization.code},
         label="source",
+    ),
+    Operation(
+        "get",
+        "/api/v1/reporting/completions",
+        lambda i: {},
+        query=lambda i: {"area_id": i.county.pk},
+        label="area",
+    ),
+    Operation(
+        "get",
+        "/api/v1/reporting/rates",
+        lambda i: {},
+        query=lambda i: {"data_set": ISFAHAN_DATA_SET, "area_id": i.county.pk, "period": "1402"},
+        label="area",
+    ),
+    Operation(
+        "post",
+        "/api/v1/reporting/completions",
+        lambda i: {},
+        body=lambda i, areas, organizations: {
+            "data_set": ISFAHAN_DATA_SET,
+            "area_id": i.neighborhood.pk,
+            "period": "1401",
+        },
+        label="area",
+    ),
+    Operation(
+        "post",
+        "/api/v1/reporting/completions/{completion_id}/reopen",
+        lambda i: {"completion_id": i.completion.pk},
+        body=lambda i, areas, organizations: {},
     ),
     Operation(
         "post",

@@ -42,7 +42,7 @@ from barzan.core.models import name_order
 from barzan.core.text import to_latin_digits
 from barzan.geo.models import Area
 
-from .. import actions, comparisons, display, exports, formats, readers
+from .. import actions, comparisons, display, exports, formats, readers, reporting
 from .. import periods as period_codes
 from ..choices import Dimension, IndicatorKind, PeriodType
 from ..filters import DataSetFilterSet, IndicatorFilterSet, ValidationRuleFilterSet
@@ -75,10 +75,10 @@ RECENT_PERIODS = 12
 @cache
 def _other_pages() -> frozenset[str]:
     """Return the first segments of the other indicator pages' addresses (`entry`…)."""
-    from . import entry, imports, profile
+    from . import entry, imports, profile, reporting
 
     heads = set()
-    for module in (entry, imports, profile):
+    for module in (entry, imports, profile, reporting):
         for pattern in getattr(module, "urlpatterns", ()):
             head = str(pattern.pattern).split("/", 1)[0]
             if head and "<" not in head and not head.startswith("^"):
@@ -216,6 +216,7 @@ class IndicatorListView(CatalogueListView):
             (reverse("indicators:dataset_list"), _("Data sets"), "collection"),
             (reverse("indicators:rule_list"), _("Validation rules"), "check2-square"),
             (reverse("indicators:violations"), _("Broken rules"), "exclamation-triangle"),
+            (reverse("indicators:reporting"), _("Reporting rates"), "clipboard-check"),
         ]
         if policy.can(self.request.user, EXPORT, IndicatorValue):
             links.append((reverse("indicators:value_export"), _("Export figures"), "download"))
@@ -568,9 +569,11 @@ class ViolationsView(ScopedViewMixin, TemplateView):
         recent = _periods_with_figures(user, area, limit=RECENT_PERIODS)
         period_text = request.GET.get("period", "").strip() or (recent[0].code if recent else "")
         if period_text:
-            form = ViolationsForm({"area": area.pk, "period": period_text}, actor=user)
+            form = ViolationsForm(
+                {"area": area.pk, "period": period_text}, actor=user, periods=recent
+            )
         else:
-            form = ViolationsForm(actor=user, initial={"area": area.pk})
+            form = ViolationsForm(actor=user, initial={"area": area.pk}, periods=recent)
         found = []
         period = None
         if form.is_bound and form.is_valid():
@@ -602,7 +605,9 @@ class ViolationsView(ScopedViewMixin, TemplateView):
                 .defer("boundary", "boundary_simple")
                 .order_by("path")
             )
-            found = readers.violations(user=user, areas=[area, *children, *below], periods=[period])
+            found = reporting.once_per_rollup(
+                readers.violations(user=user, areas=[area, *children, *below], periods=[period])
+            )
         if request.GET.get("export") == "csv" and period is not None:
             policy.require(user, EXPORT, area)
             return core_exports.csv_response(
@@ -611,15 +616,17 @@ class ViolationsView(ScopedViewMixin, TemplateView):
             )
         page = Paginator(found, VIOLATIONS_PER_PAGE).get_page(request.GET.get("page"))
         viewer = policy.organizations_of(user)
+        grids = reporting.grid_urls(page.object_list)
         rows = [
             {
                 "violation": violation,
+                "grid_url": grids.get(index, ""),
                 "left": exports.left_label(violation.rule),
                 "left_shown": display.show(violation.rule.left, violation.left_figure, viewer),
                 "right": exports.right_label(violation.rule),
                 "right_shown": display.show(violation.rule.right, violation.right_figure, viewer),
             }
-            for violation in page.object_list
+            for index, violation in enumerate(page.object_list)
         ]
         return self.render_to_response(
             self.get_context_data(

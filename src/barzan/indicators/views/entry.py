@@ -14,7 +14,8 @@ the input empty keeps the stored one. What they save is not echoed back when it 
 a small count: the cell answers «کمتر از ۵», saved.
 """
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib import messages
@@ -33,10 +34,10 @@ from barzan.core.exceptions import ConcurrentEditError
 from barzan.core.text import format_number
 from barzan.geo.models import Area
 
-from .. import actions, display, periods, readers
+from .. import actions, display, periods, readers, reporting
 from ..choices import Dimension, ValueType
 from ..entry_forms import CellForm, EntryStartForm
-from ..models import Breakdown, DataSet, Indicator, IndicatorValue, Period
+from ..models import Breakdown, DataSet, DataSetCompletion, Indicator, IndicatorValue, Period
 
 INDICATOR_JOINS = ("owner", "category", "numerator", "denominator")
 
@@ -69,6 +70,8 @@ class EntryRow:
     saved: bool = False
     # A stored figure the user may not see: the input is empty, with «کمتر از ۵» as its hint.
     is_masked: bool = False
+    # The form's rules this cell takes part in that its figures break now.
+    broken: list["BrokenRule"] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -85,6 +88,55 @@ class EntryRow:
     @property
     def is_boolean(self) -> bool:
         return self.indicator.value_type == ValueType.BOOLEAN
+
+
+@dataclass(frozen=True)
+class BrokenRule:
+    """A rule broken by the figures of the grid, as a cell shows it: its name, both sides as
+    shown and the operator's code (said in words: a sign such as ≤ mirrors in RTL text)."""
+
+    name: str
+    left: str
+    operator: str
+    right: str
+
+
+def _cells_of(rule, total_id: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Return the (indicator, breakdown) cells of the two sides of `rule` in the grid.
+
+    A sum of parts is shown on its indicator's total, where the parts are entered below.
+    """
+    return (
+        (rule.left_id, rule.left_breakdown_id or total_id),
+        (rule.right_id, rule.right_breakdown_id or total_id),
+    )
+
+
+def broken_rules_by_cell(
+    user, grid: "Grid", indicator=None
+) -> tuple[dict[tuple[int, int], list[BrokenRule]], set[tuple[int, int]]]:
+    """Return the broken rules of the form (those of `indicator`) by the cells they touch,
+    and every cell those rules touch (so that a rule mended clears its other side too)."""
+    rules = reporting.rules_of(grid.data_set, indicator)
+    if not rules:
+        return {}, set()
+    total_id = readers.total_breakdown_id()
+    touched = {cell for rule in rules for cell in _cells_of(rule, total_id)}
+    viewer = policy.organizations_of(user)
+    found: dict[tuple[int, int], list[BrokenRule]] = defaultdict(list)
+    for violation in readers.violations(
+        user=user, areas=[grid.area], periods=[grid.period], rules=rules
+    ):
+        rule = violation.rule
+        broken = BrokenRule(
+            name=rule.name,
+            left=display.show(rule.left, violation.left_figure, viewer),
+            operator=rule.operator,
+            right=display.show(rule.right, violation.right_figure, viewer),
+        )
+        for cell in dict.fromkeys(_cells_of(rule, total_id)):
+            found[cell].append(broken)
+    return found, touched
 
 
 @dataclass
@@ -297,7 +349,12 @@ class EntryGridView(EntryMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         grid = self.get_grid()
-        rows = build_rows(self.request.user, grid, list(self.indicators(grid)))
+        user = self.request.user
+        rows = build_rows(user, grid, list(self.indicators(grid)))
+        broken, _touched = broken_rules_by_cell(user, grid)
+        for row in rows:
+            row.broken = broken.get((row.indicator.pk, row.breakdown.pk), [])
+        context.update(completion_context(user, grid))
         context.update(
             grid=grid,
             rows=rows,
@@ -377,16 +434,26 @@ class EntryCellView(EntryMixin, View):
             row.error, row.conflict = error, conflict
         else:
             row.saved = True
+        # The value is kept either way; a broken rule is a warning beside its cells.
+        broken, touched = broken_rules_by_cell(user, grid, indicator)
+        row.broken = broken.get((indicator.pk, breakdown.pk), [])
         if request.htmx:
+            others = [
+                {"key": f"{cell[0]}-{cell[1]}", "broken": broken.get(cell, [])}
+                for cell in sorted(touched)
+                if cell != (indicator.pk, breakdown.pk)
+            ]
             return render(
                 request,
                 "indicators/entry_cell.html",
-                {"row": row, "grid": grid},
+                {"row": row, "grid": grid, "other_cells": others},
             )
         if error or conflict:
             messages.error(request, f"{self.label(row)}: {error or conflict}")
         else:
             messages.success(request, gettext("%(figure)s saved.") % {"figure": self.label(row)})
+            for rule in row.broken:
+                messages.warning(request, gettext("Rule broken: %(rule)s.") % {"rule": rule.name})
         return HttpResponseRedirect(f"{grid.url}#row-{row.key}")
 
     def conflict(self, user, grid, indicator, breakdown) -> tuple[str, int]:
@@ -428,6 +495,23 @@ class EntryCellView(EntryMixin, View):
         if row.is_total:
             return row.indicator.name
         return f"{row.indicator.name} ({row.breakdown.name})"
+
+
+def completion_context(user, grid) -> dict:
+    """Return what the grid's completion block shows: the state and the buttons allowed."""
+    completion = reporting.completion_of(grid.data_set, grid.area, grid.period)
+    probe = DataSetCompletion(data_set=grid.data_set, area=grid.area, period=grid.period)
+    is_completed = completion is not None and completion.is_completed
+    return {
+        "grid": grid,
+        "completion": completion,
+        "is_completed": is_completed,
+        "completion_version": completion.version if completion else 0,
+        "may_complete": not is_completed
+        and grid.area.is_current
+        and policy.can(user, CAPTURE, probe),
+        "may_reopen": is_completed and actions.may_reopen(user, completion),
+    }
 
 
 urlpatterns = [
