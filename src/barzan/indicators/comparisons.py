@@ -117,8 +117,7 @@ def difference_text(indicator, difference: Decimal) -> str:
     digits: percentage points for a percent («۰٫۷ واحد درصد»), the figure's own unit else."""
     size = abs(difference)
     if indicator.value_type == ValueType.PERCENT:
-        number = format_number(size, decimals=1)
-        return _("%(number)s percentage points") % {"number": number}
+        return _("%(number)s percentage points") % {"number": format_number(size, decimals=1)}
     return display.formatted(indicator, size)
 
 
