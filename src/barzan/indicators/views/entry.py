@@ -33,9 +33,9 @@ from barzan.core.exceptions import ConcurrentEditError
 from barzan.core.text import format_number
 from barzan.geo.models import Area
 
-from .. import actions, display, periods, readers
+from .. import actions, display, entry_periods, periods, readers
 from ..choices import Dimension, ValueType
-from ..entry_forms import CellForm, EntryStartForm
+from ..entry_forms import CellForm, EntryStartForm, offered_periods
 from ..models import Breakdown, DataSet, Indicator, IndicatorValue, Period
 
 INDICATOR_JOINS = ("owner", "category", "numerator", "denominator")
@@ -280,15 +280,41 @@ class EntryGridView(EntryMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         grid = self.get_grid()
-        rows = build_rows(self.request.user, grid, list(self.indicators(grid)))
+        indicators = list(self.indicators(grid))
+        rows = build_rows(self.request.user, grid, indicators)
         context.update(
             grid=grid,
             rows=rows,
+            period_links=self.period_links(grid, indicators),
             can_enter=any(row.may_enter for row in rows),
             page_title=grid.data_set.name,
             start_url=reverse("indicators:entry_start") + f"?data_set={grid.data_set.code}",
         )
         return context
+
+
+    def period_links(self, grid: Grid, indicators) -> list[tuple[entry_periods.PeriodProgress, str]]:
+        """Return the recent periods of the grid's area, newest first, with their grids."""
+        offered = offered_periods(grid.data_set.period_type)
+        if grid.period not in offered:
+            offered = sorted([*offered, grid.period], key=lambda period: period.start)[::-1]
+        progress = entry_periods.period_progress(
+            self.request.user,
+            grid.data_set,
+            offered,
+            area=grid.area,
+            indicators=indicators,
+        )
+        return [
+            (
+                item,
+                reverse(
+                    "indicators:entry_grid",
+                    args=[grid.data_set.code, grid.area.pk, item.period.code],
+                ),
+            )
+            for item in progress
+        ]
 
 
 class EntryCellView(EntryMixin, View):
