@@ -239,8 +239,7 @@ def is_officer(user) -> bool:
     organization whose role may export (administrators, area managers, analysts), where a
     council secretary enters figures and a focal point works for one organization."""
     return any(
-        grant.organization_id is None and EXPORT in grant.actions
-        for grant in policy.grants(user)
+        grant.organization_id is None and EXPORT in grant.actions for grant in policy.grants(user)
     )
 
 

@@ -293,7 +293,7 @@ class EntryGridView(EntryMixin, TemplateView):
         return context
 
 
-    def period_links(self, grid: Grid, indicators) -> list[tuple[entry_periods.PeriodProgress, str]]:
+    def period_links(self, grid: Grid, indicators) -> list[tuple[object, str]]:
         """Return the recent periods of the grid's area, newest first, with their grids."""
         offered = offered_periods(grid.data_set.period_type)
         if grid.period not in offered:
