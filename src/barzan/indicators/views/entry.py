@@ -292,7 +292,6 @@ class EntryGridView(EntryMixin, TemplateView):
         )
         return context
 
-
     def period_links(self, grid: Grid, indicators) -> list[tuple[object, str]]:
         """Return the recent periods of the grid's area, newest first, with their grids."""
         offered = offered_periods(grid.data_set.period_type)
