@@ -585,3 +585,18 @@ def test_the_start_page_does_not_offer_areas_outside_the_users_scope(
 def test_a_user_without_a_grant_gets_403_on_the_start_page(client, login, people):
     login(people.nobody)
     assert client.get("/indicators/entry/").status_code == 403
+
+
+def test_the_start_page_opens_on_the_period_partly_entered_and_says_how_far(
+    client, login, people, neighborhoods, data_set, catalogue
+):
+    from barzan.indicators.entry_forms import offered_periods
+
+    partial = offered_periods("year")[2]
+    set_value(catalogue.households, neighborhoods.n1, "10", period_code=partial.code)
+    login(people.secretary)
+    form = client.get("/indicators/entry/", {"data_set": data_set.code}).context["form"]
+    assert form.initial["period"] == partial.code
+    labels = dict(form.fields["period"].choices)
+    assert labels[partial.code] != partial.name
+    assert labels[offered_periods("year")[0].code].startswith(offered_periods("year")[0].name)
