@@ -600,3 +600,22 @@ def test_the_start_page_opens_on_the_period_partly_entered_and_says_how_far(
     labels = dict(form.fields["period"].choices)
     assert labels[partial.code] != partial.name
     assert labels[offered_periods("year")[0].code].startswith(offered_periods("year")[0].name)
+
+
+def test_the_progress_counts_every_area_and_indicator_the_user_may_enter(
+    people, neighborhoods, data_set, catalogue
+):
+    from barzan.indicators.entry_periods import period_progress
+
+    year = Period.objects.get(code="1402")
+    set_value(catalogue.households, neighborhoods.n1, "10")
+    set_value(catalogue.households, neighborhoods.isfahan, "10")
+    [item] = period_progress(people.secretary, data_set, [year])
+    enterable = data_set.indicators.filter(kind="measured", is_active=True).count()
+    # District 6's three neighborhoods, not Isfahan's; the Isfahan figure is not counted.
+    assert (item.entered, item.expected) == (1, 3 * enterable)
+    [focal] = period_progress(people.focal_point, data_set, [year])
+    owned = data_set.indicators.filter(
+        kind="measured", is_active=True, owner=catalogue.households.owner
+    ).count()
+    assert focal.expected == 3 * owned
