@@ -115,6 +115,9 @@ def test_a_secretary_enters_figures_sees_them_on_the_profile_and_prints_it(
         f"{live_server.url}/indicators/entry/neighborhood-quarterly/{neighborhood.pk}/{period_code}/"
     )
     assert page.locator("html").get_attribute("dir") == "rtl"
+    # The list of periods scrolls inside itself: the page does not overflow the phone.
+    assert page.locator('[data-testid="entry-periods"] a').count() >= 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 412
     enter(page, "households", "۱۲۳۴")
     enter(page, "satisfaction", "۷٫۵")
     page.evaluate("document.fonts.ready")
@@ -214,4 +217,5 @@ def test_a_focal_point_goes_from_the_home_page_to_a_grid_and_enters_a_school_cou
     page.goto(live_server.url + "/")
     page.evaluate("document.fonts.ready")
     page.screenshot(path=screenshots / "home-focal-point-phone.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 412
     page.context.close()
