@@ -192,9 +192,15 @@ def verified_login(client, user):
 @pytest.fixture(scope="session")
 def front_end_assets():
     """Install the npm packages pages and PDFs load (Vazirmatn…), as `barzan demo` would."""
+    import fcntl
+
     from barzan.core.assets import ensure_assets
 
-    ensure_assets()
+    # Test workers run side by side (pytest-xdist); one runs `npm ci`, the others wait.
+    lock_path = settings.DATA_DIR / "npm-install.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ensure_assets()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView, View
 from django.views.generic.detail import SingleObjectMixin
@@ -33,12 +34,37 @@ def access_exempt(reason: str):
     return mark
 
 
+def may_open(user, url: str) -> bool:
+    """Whether `user` may open the page at `url`, as far as its view can tell without a row.
+
+    Buttons and links are shown only when this holds, so no page offers a link that
+    answers 403. Views decide in their `allows(user)`; a view that needs the row to decide
+    (an edit page) is judged by the page that links to it.
+    """
+    try:
+        match = resolve(url.split("?", 1)[0])
+    except Resolver404:
+        return True
+    allows = getattr(getattr(match.func, "view_class", None), "allows", None)
+    return allows is None or bool(allows(user))
+
+
+def allowed_links(user, links):
+    """Keep the (url, label, icon) links `user` may open."""
+    return [link for link in links if may_open(user, link[0])]
+
+
 class ScopedViewMixin(LoginRequiredMixin):
     """Read rows through `policy.scope()` for `read_action`; writes need `write_action`."""
 
     model = None
     read_action = VIEW
     write_action = MANAGE
+
+    @classmethod
+    def allows(cls, user) -> bool:
+        """Whether `user` may open this page at all (its rows are scoped further)."""
+        return True
 
     def get_base_queryset(self):
         """Return the unscoped rows with what the page needs joined (override to add joins)."""
@@ -57,9 +83,13 @@ class ModelPermissionMixin:
     home page; the pages of a kind belong to those whose role covers the kind.
     """
 
+    @classmethod
+    def allows(cls, user) -> bool:
+        return policy.can(user, cls.read_action, cls.model)
+
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if user.is_authenticated and not policy.can(user, self.read_action, self.model):
+        if user.is_authenticated and not self.allows(user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -127,6 +157,12 @@ class ScopedListView(ModelPermissionMixin, ScopedViewMixin, ListView):
             total_count=table.paginator.count if table.page else len(table.rows),
         )
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        # Subclasses add their page's links after this class's context: filter them last.
+        if context.get("page_actions"):
+            context["page_actions"] = allowed_links(self.request.user, context["page_actions"])
+        return super().render_to_response(context, **response_kwargs)
 
     def get_paginate_by(self, queryset):
         # django-tables2 paginates the table; the ListView's own pagination is not used.
@@ -199,10 +235,12 @@ class ScopedFormMixin(ScopedViewMixin):
 class ScopedCreateView(ScopedFormMixin, FormView):
     """Create a row: 403 unless the user may take `write_action` on the model somewhere."""
 
+    @classmethod
+    def allows(cls, user) -> bool:
+        return policy.can(user, cls.write_action, cls.model)
+
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not policy.can(
-            request.user, self.write_action, self.model
-        ):
+        if request.user.is_authenticated and not self.allows(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

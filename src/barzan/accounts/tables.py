@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from barzan.core.tables import JalaliDateTimeColumn, Table
+from barzan.core.tables import DESKTOP, PHONE, JalaliDateTimeColumn, Table
 
 from .models import User
 
@@ -17,6 +17,8 @@ class UserTable(Table):
     grants = tables.Column(verbose_name=_("Roles"), accessor="pk", orderable=False)
     is_active = tables.BooleanColumn(verbose_name=_("Active"))
     last_login = JalaliDateTimeColumn(verbose_name=_("Last login"))
+
+    priorities = {"email": DESKTOP, "grants": PHONE, "is_active": DESKTOP, "last_login": DESKTOP}
 
     class Meta(Table.Meta):
         model = User

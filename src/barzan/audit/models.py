@@ -18,6 +18,9 @@ class Hidden:
 
 HIDDEN = Hidden()
 
+# The actor label of an event a command or a job recorded, with no user behind it.
+SYSTEM_ACTOR = "system"
+
 
 class AuditEvent(models.Model):
     """One change made by a person, a command or a job, with what it replaced.
@@ -83,6 +86,15 @@ class AuditEvent(models.Model):
         """Return what kind of record the target is, such as "organization"."""
         model = self.target_type.model_class() if self.target_type_id else None
         return str(model._meta.verbose_name) if model else ""
+
+    @property
+    def actor_display(self) -> str:
+        """Return who acted, in the reader's language: a username, or «the system»."""
+        # The stored label stays "system" so searches and exports do not depend on the
+        # language of whoever recorded the event.
+        if self.actor_id is None and self.actor_label == SYSTEM_ACTOR:
+            return str(_("System"))
+        return self.actor_label
 
     @property
     def verb_label(self) -> str:

@@ -85,13 +85,13 @@ def record(
 
     from barzan.access import policy
 
-    from .models import AuditEvent
+    from .models import SYSTEM_ACTOR, AuditEvent
 
     request_id, job_id = current_origin()
     is_user = actor is not None and getattr(actor, "pk", None) is not None
     return AuditEvent.objects.create(
         actor=actor if is_user else None,
-        actor_label=actor.get_username() if is_user else "system",
+        actor_label=actor.get_username() if is_user else SYSTEM_ACTOR,
         verb=verb,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None and target.pk is not None else "",

@@ -27,4 +27,13 @@ class FilterSet(django_filters.FilterSet):
 
     def get_form_class(self):
         form_class = super().get_form_class()
-        return type(f"{form_class.__name__}Form", (BarzanFormMixin, form_class), {})
+        return type(
+            f"{form_class.__name__}Form",
+            (BarzanFormMixin, form_class),
+            {"empty_choice_label": staticmethod(any_label)},
+        )
+
+
+def any_label(field) -> str:
+    """A filter left empty filters nothing: its empty choice reads «همه»."""
+    return str(_("Any"))

@@ -145,8 +145,44 @@ def _read_persian_numbers(field) -> None:
         field.widget.attrs.update(field.widget_attrs(field.widget))
 
 
+# Django's empty choice, "---------", says nothing about what to choose.
+DJANGO_EMPTY_LABEL = "---------"
+
+
+def choose_label(field) -> str:
+    """Return the empty choice of a form field: «— استان را انتخاب کنید —»."""
+    label = str(field.label or "")
+    if not label:
+        return str(_("— Choose —"))
+    if label[1:2].islower():
+        # English labels are capitalised; inside a sentence they are not.
+        label = label[:1].lower() + label[1:]
+    return str(_("— Choose %(field)s —") % {"field": label})
+
+
+def _say_what_to_choose(field, empty_label) -> None:
+    """Replace Django's dashed empty choice on `field` with `empty_label(field)`."""
+    if isinstance(field, forms.ModelChoiceField):
+        # Its choices are a query: only the label is looked at.
+        if field.empty_label == DJANGO_EMPTY_LABEL:
+            field.empty_label = empty_label(field)
+        return
+    if not isinstance(field, forms.ChoiceField) or getattr(field, "_says_what_to_choose", False):
+        return
+    field._says_what_to_choose = True
+    choices = list(field.choices)
+    if choices and choices[0][0] in ("", None) and choices[0][1] == DJANGO_EMPTY_LABEL:
+        field.choices = [(choices[0][0], empty_label(field)), *choices[1:]]
+
+
 class BarzanFormMixin:
-    """Style widgets for Bootstrap, mark invalid fields, and clean every text value."""
+    """Style widgets for Bootstrap, mark invalid fields, clean every text value, and make
+    every empty choice say what to choose."""
+
+    @staticmethod
+    def empty_choice_label(field) -> str:
+        """The label of a choice field's empty option (a filter says "any" instead)."""
+        return choose_label(field)
 
     def __init__(self, *args, actor=None, **kwargs):
         # The acting user narrows choices (areas, organizations) to what they may use.
@@ -166,6 +202,13 @@ class BarzanFormMixin:
                 base = "form-control"
             if base and base not in css.split():
                 widget.attrs["class"] = f"{css} {base}".strip()
+
+    def __getitem__(self, name):
+        # Here rather than in __init__: many forms add their fields after it.
+        field = self.fields.get(name)
+        if field is not None:
+            _say_what_to_choose(field, self.empty_choice_label)
+        return super().__getitem__(name)
 
     def full_clean(self):
         super().full_clean()

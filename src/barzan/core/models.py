@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .text import to_persian_digits
+from .text import format_number, to_persian_digits
 
 
 class TimestampedModel(models.Model):
@@ -123,6 +123,52 @@ class ImportJob(models.Model):
     def is_partly_applied(self) -> bool:
         """Whether an apply stopped after writing some of its steps."""
         return self.status == ImportStatus.FAILED and self.steps_done > 0
+
+    @property
+    def to_write_count(self) -> int | None:
+        """How many rows applying would write (None when the kind of import does not say)."""
+        return None
+
+    @property
+    def status_label(self) -> str:
+        """Say what happened to the file, not only which state it is in.
+
+        A checked file with problems can never be applied, so it does not read «waiting to
+        be applied»; a failed apply says whether some of it was written.
+        """
+        if self.status == ImportStatus.CHECKED:
+            if self.problem_count:
+                count = self.problem_count
+                return ngettext(
+                    "Checked: %(shown)s problem, nothing written",
+                    "Checked: %(shown)s problems, nothing written",
+                    count,
+                ) % {"shown": format_number(count)}
+            if self.to_write_count == 0:
+                return gettext("Checked: nothing to change")
+            return gettext("Checked, waiting to be applied")
+        if self.status == ImportStatus.RUNNING:
+            return gettext("Being applied") if self.is_applying else gettext("Being checked")
+        if self.status == ImportStatus.QUEUED:
+            return gettext("Waiting to start")
+        if self.status == ImportStatus.DONE:
+            return gettext("Applied")
+        if self.is_partly_applied:
+            return gettext("Stopped part-way: partly applied")
+        return gettext("Failed: nothing written")
+
+    @property
+    def status_tone(self) -> str:
+        """The Bootstrap colour of the status badge: green applied, red failed or refused."""
+        if self.status == ImportStatus.DONE:
+            return "success"
+        if self.status == ImportStatus.FAILED or (
+            self.status == ImportStatus.CHECKED and self.problem_count
+        ):
+            return "danger"
+        if self.status == ImportStatus.CHECKED and self.to_write_count != 0:
+            return "warning"
+        return "secondary"
 
     @property
     def progress(self) -> int:

@@ -63,8 +63,28 @@ class CodeColumn(tables.Column):
         return value
 
 
+# How narrow a screen may be before a column gives way (see barzan.css): a phone keeps
+# the columns without a priority, a tablet the "phone" ones too.
+PHONE = 2  # hidden below 576 px
+DESKTOP = 3  # hidden below 992 px
+
+
 class Table(tables.Table):
-    """Barzan's table: compact, responsive, with a clear empty state."""
+    """Barzan's table: compact, responsive, with a clear empty state.
+
+    `priorities` names the columns a narrow screen can do without ({"code": PHONE}), so
+    that on a phone a list shows its names and main figures without scrolling sideways;
+    the rest stay in the row's own page and in exports.
+    """
+
+    priorities: dict[str, int] = {}
+
+    def get_column_class_names(self, classes_set, bound_column):
+        classes = super().get_column_class_names(classes_set, bound_column)
+        priority = self.priorities.get(bound_column.name)
+        if priority:
+            classes.add(f"priority-{priority}")
+        return classes
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle mb-0"}

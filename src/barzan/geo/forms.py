@@ -20,8 +20,8 @@ from .models import Area, AreaImport, AreaLevel, AreaName
 
 
 def area_label(area) -> str:
-    """Return how an area reads in a list of choices: «تهران (استان)»."""
-    return f"{area.name} ({area.level.name})"
+    """Return how an area reads in a list of choices: «استان تهران», level first."""
+    return area.titled_name
 
 
 class AreaChoiceField(forms.ModelChoiceField):

@@ -3,11 +3,13 @@
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from barzan.core import jobs
 from barzan.core.identifiers import ExternalIdentifier
 from barzan.core.models import ImportJob, NamedModel, TimestampedModel, VersionedModel
+from barzan.core.text import normalize
 
 from .querysets import AreaQuerySet
 
@@ -104,6 +106,24 @@ class Area(NamedModel, TimestampedModel, VersionedModel):
     @property
     def is_current(self) -> bool:
         return self.valid_to is None
+
+    @property
+    def titled_name(self) -> str:
+        """Return the name with its level, as a reader says it: «استان تهران», «Tehran (province)».
+
+        Persian puts the level first, with the ezafe «ٔ» after a final ه («منطقهٔ تهران ۶»);
+        a name that already begins with its level word («محله اوین») is left as it is.
+        Needs `level` loaded (select_related) to stay one query.
+        """
+        name, level = self.name, self.level.name
+        if not (get_language() or "fa").startswith("fa"):
+            return f"{name} ({level})" if level else name
+        level_words = normalize(level).split()
+        if not level_words or normalize(name).split()[: len(level_words)] == level_words:
+            return name
+        if level.endswith("ه"):
+            level += "\u0654"
+        return f"{level} {name}"
 
     @property
     def has_boundary(self) -> bool:
@@ -308,6 +328,10 @@ class AreaImport(ImportJob):
     class Meta(ImportJob.Meta):
         verbose_name = _("area import")
         verbose_name_plural = _("area imports")
+
+    @property
+    def to_write_count(self) -> int:
+        return self.created_count + self.changed_count
 
     def get_absolute_url(self) -> str:
         return reverse("geo:import_detail", args=[self.pk])

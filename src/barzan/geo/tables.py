@@ -3,7 +3,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from barzan.core.tables import CodeColumn, NumberColumn, Table
+from barzan.core.tables import DESKTOP, PHONE, CodeColumn, NumberColumn, Table
 from barzan.core.text import localize_digits
 
 from .models import Area
@@ -25,6 +25,14 @@ class AreaTable(Table):
         from barzan.core.jalali import format_date
 
         return format_date(value)
+
+    priorities = {
+        "name_en": DESKTOP,
+        "code": PHONE,
+        "level": PHONE,
+        "parent": DESKTOP,
+        "valid_to": PHONE,
+    }
 
     class Meta(Table.Meta):
         model = Area

@@ -95,7 +95,7 @@ class AreaDetailView(ScopedDetailView):
         can_manage = policy.can(user, MANAGE, area)
         parent_manageable = area.parent is not None and policy.can(user, MANAGE, area.parent)
         context.update(
-            page_title=area.name,
+            page_title=area.titled_name,
             # The parent chain is named even above the user's grant: a place's name is public
             # geography and the breadcrumb needs it. Those pages themselves stay closed (404).
             ancestors=[

@@ -179,8 +179,8 @@ class ImportValuesForm(Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_(
-            "Barzan CSV or Excel from a data set's template, DHIS2 JSON, XML or CSV, or ADX "
-            "(codes as identifiers)."
+            "A CSV or Excel file made from a data set's template. Files written by other "
+            "systems are read too: see the advanced settings."
         ),
     )
     format = forms.ChoiceField(
@@ -261,7 +261,9 @@ class ImportValuesForm(Form):
             "DHIS2: categoryOptionComboIdScheme."
         ),
     )
-    ADVANCED_FIELDS = ("indicator_scheme", "area_scheme", "breakdown_scheme")
+    # Words of other systems (formats, DHIS2's idScheme) that a council secretary need
+    # not read: shown folded, under «تنظیمات پیشرفته».
+    ADVANCED_FIELDS = ("format", "indicator_scheme", "area_scheme", "breakdown_scheme")
 
     def basic_fields(self):
         return [field for field in self if field.name not in self.ADVANCED_FIELDS]

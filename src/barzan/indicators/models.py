@@ -557,5 +557,9 @@ class ValueImport(ImportJob):
         verbose_name = _("value import")
         verbose_name_plural = _("value imports")
 
+    @property
+    def to_write_count(self) -> int:
+        return self.new_count + self.changed_count
+
     def get_absolute_url(self) -> str:
         return reverse("indicators:import_detail", args=[self.pk])

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from barzan.access import policy
 from barzan.access.actions import MANAGE
-from barzan.core.tables import Table
+from barzan.core.tables import DESKTOP, PHONE, Table
 
 from .exports import left_label, right_label
 from .models import DataSet, Indicator, ValidationRule
@@ -32,6 +32,11 @@ class IndicatorTable(NameMixin, Table):
     unit = tables.Column(verbose_name=_("Unit"), accessor="unit_fa", orderable=False)
     owner = tables.Column(verbose_name=_("Owning organization"), order_by=("owner__name_fa",))
     is_active = tables.Column(verbose_name=_("Active"))
+
+    priorities = {
+        "code": DESKTOP, "category": PHONE, "value_type": DESKTOP, "kind": DESKTOP,
+        "unit": DESKTOP, "owner": DESKTOP, "is_active": DESKTOP,
+    }  # fmt: skip
 
     class Meta(Table.Meta):
         model = Indicator
@@ -59,6 +64,8 @@ class DataSetTable(NameMixin, Table):
     period_type = tables.Column(verbose_name=_("Period type"))
     owner = tables.Column(verbose_name=_("Owning organization"), order_by=("owner__name_fa",))
 
+    priorities = {"code": DESKTOP, "level": PHONE, "period_type": PHONE, "owner": DESKTOP}
+
     class Meta(Table.Meta):
         model = DataSet
         fields = ["name_fa", "code", "level", "period_type", "owner"]
@@ -76,6 +83,14 @@ class ValidationRuleTable(NameMixin, Table):
     edit = tables.Column(
         verbose_name="", empty_values=(), orderable=False, exclude_from_export=True
     )
+
+    priorities = {
+        "code": DESKTOP,
+        "left": PHONE,
+        "operator": DESKTOP,
+        "right": DESKTOP,
+        "is_active": DESKTOP,
+    }
 
     class Meta(Table.Meta):
         model = ValidationRule

@@ -3,7 +3,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from barzan.core.tables import Table
+from barzan.core.tables import DESKTOP, PHONE, Table
 
 from .models import Organization
 
@@ -15,6 +15,14 @@ class OrganizationTable(Table):
     area = tables.Column(verbose_name=_("Seat"), order_by=("area__name_fa",))
     parent = tables.Column(verbose_name=_("Parent organization"), order_by=("parent__name_fa",))
     is_active = tables.Column(verbose_name=_("Active"))
+
+    priorities = {
+        "code": DESKTOP,
+        "kind": PHONE,
+        "area": PHONE,
+        "parent": DESKTOP,
+        "is_active": DESKTOP,
+    }
 
     class Meta(Table.Meta):
         model = Organization

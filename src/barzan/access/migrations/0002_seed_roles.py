@@ -15,7 +15,7 @@ ROLES = [
     },
     {
         "code": "area_manager",
-        "name_fa": "مدیر منطقه",
+        "name_fa": "مدیر محدوده",
         "name_en": "Area manager",
         "description_fa": "در استان یا شهرستان خود همه‌چیز را می‌بیند، تأیید و مدیریت می‌کند و به دیگران نقش می‌دهد.",
         "description_en": "Sees, approves and manages everything in their province or county, and grants roles there.",

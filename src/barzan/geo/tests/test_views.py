@@ -255,7 +255,7 @@ class TestAreaOptions:
     ):
         login(people.tehran_manager)
         content = client.get("/areas/options/", {"q": "شمیرانات"}).content.decode()
-        assert "شمیرانات (شهرستان)" in content
+        assert "شهرستان شمیرانات" in content
 
 
 class TestQueryBudgets:

@@ -29,7 +29,7 @@ from barzan.access.views import (
 )
 from barzan.core import exports
 from barzan.core.models import ImportStatus
-from barzan.core.tables import JalaliDateTimeColumn, NumberColumn, Table
+from barzan.core.tables import DESKTOP, PHONE, JalaliDateTimeColumn, NumberColumn, Table
 
 from .. import actions
 from ..entry_forms import ImportValuesForm
@@ -59,6 +59,15 @@ class ValueImportTable(Table):
     problem_count = NumberColumn(verbose_name=_("Problems"))
     created_by = tables.Column(verbose_name=_("By"), order_by=("created_by__username",))
     created_at = JalaliDateTimeColumn(verbose_name=_("Uploaded at"))
+
+    def render_status(self, record):
+        return record.status_label
+
+    priorities = {
+        "area": PHONE, "source": DESKTOP, "new_count": DESKTOP, "changed_count": DESKTOP,
+        "unchanged_count": DESKTOP, "problem_count": PHONE, "created_by": DESKTOP,
+        "created_at": DESKTOP,
+    }  # fmt: skip
 
     class Meta(Table.Meta):
         model = ValueImport

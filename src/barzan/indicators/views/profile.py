@@ -157,7 +157,7 @@ class ProfileView(ScopedViewMixin, DetailView):
         profile = readers.profile(user=user, area=area)
         sections = sections_for(profile, policy.organizations_of(user))
         context.update(
-            page_title=_("Profile of %(area)s") % {"area": area.name},
+            page_title=_("Profile of %(area)s") % {"area": area.titled_name},
             profile=profile,
             sections=[section for section in sections if section.entries],
             # The parent chain is public geography; only the areas the user may see link.
