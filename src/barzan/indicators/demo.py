@@ -1,16 +1,24 @@
 """
 Demo figures: the 1395 census for every county, and synthetic quarterly figures for the
-demo city's neighborhoods.
+demo city's neighborhoods up to the current quarter.
 
 The census figures are the Statistical Centre of Iran's (population by sex and age group,
-the active and the unemployed population by sex and education). The neighborhood figures
-are made up, deterministically, and say so twice: their source is the organization
-«داده‌های ساختگی نمایشی» (Synthetic demo data) and every value's comment is SYNTHETIC_COMMENT.
-A few neighborhoods break a validation rule on purpose, so the violations page has
-something to show.
+the active and the unemployed population by sex and education), and the centre owns them.
+The neighborhood figures are made up, deterministically, and say so twice: their source is
+the organization «داده‌های ساختگی نمایشی» (Synthetic demo data) and every value's comment is
+SYNTHETIC_COMMENT. Their indicators are owned by the agencies that would report them
+(OWNERS: the education department owns schools and literacy), so each agency's focal point
+sees and enters its own figures.
+
+The quarters are the last QUARTER_COUNT up to the one the clock is in, and the current
+quarter is left partly unfilled on purpose (CURRENT_SHARES), so that secretaries and focal
+points have something to do this period. A few neighborhoods break a validation rule in
+the last finished quarter, so the violations page has something to show.
 
 Values go through `actions.import_values`, the same bulk path as an uploaded file, which
-also rolls them up the tree.
+also rolls them up the tree; `import_current_quarter` then uploads the municipality's
+figures for the current quarter as a person would (`upload_values` and `run_import`), and
+one file with a mistake, so officers see recent imports and their outcome.
 """
 
 from __future__ import annotations
@@ -23,8 +31,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 
+from barzan.core import jalali
 from barzan.geo import demo as geo_demo
 from barzan.geo import importing as geo_importing
 from barzan.geo.models import Area, AreaLevel
@@ -33,6 +43,7 @@ from barzan.registry.choices import OrganizationKind
 from barzan.registry.models import Organization
 
 from . import actions, formats
+from . import periods as period_codes
 from .choices import Aggregation, Direction, IndicatorKind, Operator, PeriodType, ValueType
 from .models import Category
 
@@ -44,10 +55,54 @@ CENSUS_ORGANIZATION = "sci"
 SYNTHETIC_ORGANIZATION = "demo-synthetic"
 SYNTHETIC_COMMENT = "ساختگی برای نمایش"
 CENSUS_PERIOD = "1395"
-QUARTERS = [f"{year}Q{quarter}" for year in (1402, 1403) for quarter in (1, 2, 3, 4)]
+QUARTER_COUNT = 8
 SEED = 1403
-# Neighborhoods whose last quarter has more households than registered residents.
+# Neighborhoods whose last finished quarter has more households than registered residents.
 BROKEN_NEIGHBORHOODS = 3
+
+# Who reports each synthetic indicator (an organization of `registry.demo`); an indicator
+# whose owner is not loaded stays with the synthetic source.
+OWNERS = {
+    "households": "municipality-tehran",
+    "residents_registered": "municipality-tehran",
+    "schools": "education-tehran",
+    "literacy_rate": "education-tehran",
+    "health_centers": "health-tehran",
+    "green_space_per_capita": "municipality-tehran",
+    "worn_out_fabric_share": "municipality-tehran",
+    "has_library": "libraries-tehran",
+    "satisfaction": "municipality-tehran",
+    "social_housing_units": "welfare-tehran",
+}
+# The municipality reports first in the current quarter, through an uploaded file.
+MUNICIPALITY = "municipality-tehran"
+# How far the current quarter has got: a neighborhood has nothing yet, only the
+# municipality's figures, or every figure, with these chances.
+CURRENT_SHARES = (("empty", 0.4), ("municipality", 0.3), ("complete", 0.3))
+UPLOAD_NAME = "municipality-current-quarter.csv"
+MISTAKEN_UPLOAD_NAME = "municipality-current-quarter-draft.csv"
+
+
+def quarters(today=None) -> list[str]:
+    """Return the codes of the demo's quarters, oldest first, ending with the current one."""
+    spec = period_codes.containing(today or jalali.today(), PeriodType.QUARTER)
+    codes = [spec.code]
+    while len(codes) < QUARTER_COUNT:
+        spec = period_codes.previous(spec)
+        codes.append(spec.code)
+    return codes[::-1]
+
+
+def current_state(code: str) -> str:
+    """Return how far the current quarter has got for the neighborhood coded `code`."""
+    # Its own generator per neighborhood: the state does not depend on which others load.
+    draw = random.Random(f"{SEED}-{code}").random()
+    for state, share in CURRENT_SHARES:
+        if draw < share:
+            return state
+        draw -= share
+    return CURRENT_SHARES[-1][0]
+
 
 # The census file's columns, mapped to the seeded breakdown codes.
 SEXES = {"male": "male", "female": "female"}
@@ -406,22 +461,25 @@ def load() -> dict[str, int]:
         code: Category.objects.create(code=code, name_fa=name_fa, name_en=name_en, order=order)
         for order, (code, name_fa, name_en) in enumerate(CATEGORIES)
     }
-    indicators = _create_indicators(CENSUS_INDICATORS, categories, census_owner, synthetic=False)
+    owners = {
+        organization.code: organization
+        for organization in Organization.objects.filter(code__in=set(OWNERS.values()))
+    }
+    indicators = _create_indicators(
+        CENSUS_INDICATORS, categories, lambda code: census_owner, synthetic=False
+    )
     indicators |= _create_indicators(
-        SYNTHETIC_INDICATORS, categories, synthetic_owner, synthetic=True
+        SYNTHETIC_INDICATORS,
+        categories,
+        lambda code: owners.get(OWNERS.get(code), synthetic_owner),
+        synthetic=True,
     )
 
     census_rows, matched, skipped = census_values()
     census = _import(census_rows, area=country, source=census_owner)
-    neighborhoods = list(
-        Area.objects.filter(
-            level__code="neighborhood",
-            path__startswith=city.path,
-            valid_to__isnull=True,
-            is_synthetic=True,
-        ).order_by("code")
-    )
-    synthetic = _import(synthetic_values(neighborhoods), area=city, source=synthetic_owner)
+    neighborhoods = _neighborhoods(city)
+    bulk, _uploaded = _split(synthetic_values(neighborhoods))
+    synthetic = _import(bulk, area=city, source=synthetic_owner)
 
     levels = {level.code: level for level in AreaLevel.objects.all()}
     actions.create_data_set(
@@ -461,7 +519,58 @@ def load() -> dict[str, int]:
     }
 
 
-def _create_indicators(specs, categories, owner, *, synthetic: bool) -> dict:
+def _neighborhoods(city) -> list[Area]:
+    return list(
+        Area.objects.filter(
+            level__code="neighborhood",
+            path__startswith=city.path,
+            valid_to__isnull=True,
+            is_synthetic=True,
+        ).order_by("code")
+    )
+
+
+def _split(rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """Return the rows loaded in bulk, and the municipality's current-quarter rows, which
+    `import_current_quarter` uploads as a file."""
+    current = quarters()[-1]
+    uploaded_codes = {code for code, owner in OWNERS.items() if owner == MUNICIPALITY}
+    bulk, uploaded = [], []
+    for row in rows:
+        indicator, _area, period = row[:3]
+        (uploaded if period == current and indicator in uploaded_codes else bulk).append(row)
+    return bulk, uploaded
+
+
+def import_current_quarter(*, actor) -> list:
+    """Upload the municipality's figures for the current quarter as `actor` would, and a
+    draft of the same file with a mistake in it; return the two imports.
+
+    The first is applied; the second stops at its check, so officers see an import with a
+    problem to fix beside one that went through.
+    """
+    city = Area.objects.get(level__code="city", code=geo_demo.DEMO_CITY_CODE, valid_to__isnull=True)
+    # The figures stay marked as synthetic by their source, as every other demo figure.
+    source = Organization.objects.filter(code=SYNTHETIC_ORGANIZATION).first()
+    _bulk, rows = _split(synthetic_values(_neighborhoods(city)))
+    if source is None or not rows:
+        return []
+    applied = _upload(actor, UPLOAD_NAME, rows, area=city, source=source, apply=True)
+    # A period typed as the ninth quarter: the check names the line, nothing is written.
+    mistaken = [(*rows[0][:2], rows[0][2][:-1] + "9", *rows[0][3:]), *rows[1:20]]
+    draft = _upload(actor, MISTAKEN_UPLOAD_NAME, mistaken, area=city, source=source, apply=False)
+    return [applied, draft]
+
+
+def _upload(actor, name: str, rows: list[tuple], *, area, source, apply: bool):
+    upload = ContentFile(_csv_bytes(rows), name=name)
+    value_import = actions.upload_values(
+        actor=actor, upload=upload, format=formats.CSV, area=area, source=source
+    )
+    return actions.run_import(actor=actor, value_import=value_import, apply=apply)
+
+
+def _create_indicators(specs, categories, owner_of, *, synthetic: bool) -> dict:
     created = {}
     for order, spec in enumerate(specs):
         fields = {}
@@ -488,7 +597,7 @@ def _create_indicators(specs, categories, owner, *, synthetic: bool) -> dict:
             minimum=spec.minimum,
             maximum=spec.maximum,
             category=categories[spec.category],
-            owner=owner,
+            owner=owner_of(spec.code),
             is_key=True,
             order=order,
             **fields,
@@ -529,13 +638,9 @@ def _create_rules(indicators: dict) -> None:
 
 def _import(rows: list[tuple], *, area, source) -> int:
     """Import `rows` (indicator, area, period, breakdown, value, comment); return how many."""
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(formats.FIELDS)
-    writer.writerows(rows)
     outcome = actions.import_values(
         actor=None,
-        stream=io.BytesIO(text.getvalue().encode("utf-8")),
+        stream=io.BytesIO(_csv_bytes(rows)),
         format=formats.CSV,
         area=area,
         source=source,
@@ -546,6 +651,14 @@ def _import(rows: list[tuple], *, area, source) -> int:
         )
         raise geo_demo.DemoDataError(problems)
     return outcome.new + outcome.changed
+
+
+def _csv_bytes(rows: list[tuple]) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(formats.FIELDS)
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8")
 
 
 # -- the census
@@ -609,12 +722,16 @@ def _clamp(value: float, low: float, high: float) -> float:
 
 
 def synthetic_values(neighborhoods: list[Area]) -> list[tuple]:
-    """Return made-up quarterly rows for `neighborhoods`, the same on every run.
+    """Return made-up quarterly rows for `neighborhoods`, the same on every run in a quarter.
 
     Each neighborhood gets a hidden "advantage" between 0 and 1 that moves its figures
     together (literacy, green space and satisfaction up; worn-out fabric and social
-    housing down), and every figure follows a gentle trend over the eight quarters.
+    housing down), and every figure follows a gentle trend over the quarters. The current
+    quarter has only what `current_state` says the neighborhood has reported so far.
     """
+    codes = quarters()
+    current = len(codes) - 1
+    municipality = {code for code, owner in OWNERS.items() if owner == MUNICIPALITY}
     rng = random.Random(SEED)
     broken = {
         area.pk for area in rng.sample(neighborhoods, min(BROKEN_NEIGHBORHOODS, len(neighborhoods)))
@@ -642,10 +759,11 @@ def synthetic_values(neighborhoods: list[Area]) -> list[tuple]:
             housing = rng.randint(1, 4)  # small enough to be suppressed
         else:
             housing = 5 + round(140 * (1 - advantage) * rng.random())
-        for index, period in enumerate(QUARTERS):
+        state = current_state(area.code)
+        for index, period in enumerate(codes):
             people = round(residents * (1 + growth) ** index)
             households = round(people / (household_size - 0.01 * index))
-            if area.pk in broken and index == len(QUARTERS) - 1:
+            if area.pk in broken and index == current - 1:
                 # A data-entry slip for the rule households-le-residents to catch.
                 people = round(households * 0.8)
             score = satisfaction + 0.05 * index + rng.uniform(-0.4, 0.4)
@@ -664,5 +782,9 @@ def synthetic_values(neighborhoods: list[Area]) -> list[tuple]:
                 "social_housing_units": housing,
             }
             for code, value in values.items():
+                if index == current and (
+                    state == "empty" or (state == "municipality" and code not in municipality)
+                ):
+                    continue
                 rows.append((code, area.code, period, "", value, SYNTHETIC_COMMENT))
     return rows

@@ -23,7 +23,7 @@ from barzan.geo.forms import AreaChoiceField
 from barzan.geo.models import Area
 from barzan.registry.models import Organization
 
-from . import formats
+from . import entry_periods, formats
 from .choices import PeriodType
 from .identifiers import KINDS, IdSchemes, parse_scheme
 from .models import DataSet, Period
@@ -71,6 +71,22 @@ def offered_periods(period_type: str) -> list[Period]:
     )
 
 
+def period_label(item: entry_periods.PeriodProgress) -> str:
+    """Return a period's name with how much of it the user has entered: «پاییز ۱۴۰۵ (۳۰٪)»."""
+    if not item.expected:
+        return item.period.name
+    return _("%(period)s (%(percent)s entered)") % {
+        "period": item.period.name,
+        "percent": _percent(item.percent),
+    }
+
+
+def _percent(number: int) -> str:
+    text = format_number(number)
+    # Persian pages write the percent sign after the digits as «٪».
+    return f"{text}%" if text.isascii() else f"{text}٪"
+
+
 class DataSetChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, data_set):
         return data_set.name
@@ -116,11 +132,17 @@ class EntryStartForm(Form):
             "level": data_set.level.name
         }
         periods = offered_periods(data_set.period_type)
-        self.fields["period"].choices = [(period.code, period.name) for period in periods]
+        progress = entry_periods.period_progress(self.actor, data_set, periods)
+        self.fields["period"].choices = [
+            (item.period.code, period_label(item)) for item in progress
+        ]
         today = jalali.today()
         finished = [period for period in periods if period.end < today]
-        if finished:
-            # Figures are usually entered for the period that has just ended.
+        needing_work = entry_periods.period_needing_work(progress)
+        if needing_work is not None:
+            self.initial.setdefault("period", needing_work.code)
+        elif finished:
+            # With nothing begun, figures are usually entered for the period just ended.
             self.initial.setdefault("period", finished[0].code)
 
     def clean(self):

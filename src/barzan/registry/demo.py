@@ -1,4 +1,9 @@
-"""Demo organizations: agencies in Tehran and Isfahan, a municipality, a community site."""
+"""
+Demo organizations: agencies in Tehran and Isfahan, a municipality, a community site.
+
+Each of Tehran's agencies owns the demo indicators it would report in real life
+(`indicators.demo.OWNERS`), so that its focal point has figures to see and enter.
+"""
 
 from barzan.geo.models import Area
 
@@ -17,6 +22,20 @@ ORGANIZATIONS = [
         "welfare-tehran",
         "اداره کل بهزیستی استان تهران",
         "Tehran Province Welfare Organization",
+        OrganizationKind.AGENCY,
+        ("province", "23"),
+    ),
+    (
+        "health-tehran",
+        "دانشگاه علوم پزشکی و خدمات بهداشتی درمانی تهران",
+        "Tehran University of Medical Sciences",
+        OrganizationKind.AGENCY,
+        ("province", "23"),
+    ),
+    (
+        "libraries-tehran",
+        "اداره کل کتابخانه‌های عمومی استان تهران",
+        "Tehran Province Public Libraries",
         OrganizationKind.AGENCY,
         ("province", "23"),
     ),

@@ -1,4 +1,4 @@
-"""The home dashboard."""
+"""The home page: the panels of what the user must do now, then what they may use."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils.translation import gettext_lazy as _
@@ -7,12 +7,15 @@ from django.views.generic import TemplateView
 from barzan.access import policy
 from barzan.access.views import access_exempt
 from barzan.accounts.readers import has_confirmed_device, two_factor_required
-from barzan.core import navigation
+from barzan.core import navigation, panels
 
 from .readers import home_summary
 
 
-@access_exempt("Shows only the user's own grants, and counts read through policy.scope().")
+@access_exempt(
+    "Shows only the user's own grants, counts read through policy.scope(), and panels whose "
+    "providers read through policy.scope()."
+)
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "reports/home.html"
 
@@ -22,6 +25,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context.update(
             page_title=_("Home"),
             summary=home_summary(user),
+            panels=panels.panels_for(user),
             tiles=navigation.items_for(user),
             suggest_two_factor=policy.is_privileged(user)
             and not two_factor_required(user)

@@ -1,11 +1,14 @@
 """After `barzan demo`: the 1395 census for every county, rolled up to the country, and
-synthetic neighborhood figures that say they are synthetic."""
+synthetic neighborhood figures that say they are synthetic, owned by the agencies that
+would report them, up to the current quarter, which is left partly unfilled."""
 
 import csv
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Count
 
 from barzan.geo import demo as geo_demo
 from barzan.geo.models import Area
@@ -34,6 +37,7 @@ def loaded(django_db_setup, django_db_blocker):
         geo_demo.load()
         registry_demo.load()
         counts = demo.load()
+        counts["imports"] = demo.import_current_quarter(actor=None)
         # Check the deferred foreign keys of the load now, once: otherwise PostgreSQL checks
         # them again at the end of every test, when its savepoint is rolled back.
         connection.check_constraints()
@@ -125,36 +129,97 @@ def test_the_country_unemployment_rate_is_the_ratio_of_the_sums(loaded):
 
 def test_synthetic_figures_are_marked_and_give_each_neighborhood_a_trend(loaded):
     synthetic = Organization.objects.get(code="demo-synthetic")
-    values = IndicatorValue.objects.filter(indicator__owner=synthetic)
-    assert values.count() == loaded["synthetic_values"] == loaded["neighborhoods"] * 8 * 10
-    assert not values.exclude(source=synthetic).exists()
+    quarters = demo.quarters()
+    values = IndicatorValue.objects.filter(source=synthetic)
+    assert not values.exclude(indicator__code__in=demo.OWNERS).exists()
     assert not values.exclude(comment=demo.SYNTHETIC_COMMENT).exists()
     assert not values.exclude(area__is_synthetic=True).exists()
     assert not values.exclude(area__level__code="neighborhood").exists()
+    finished = values.exclude(period__code=quarters[-1])
+    assert finished.count() == loaded["neighborhoods"] * (len(quarters) - 1) * 10
     # Some counts are small enough to be suppressed.
     assert values.filter(indicator__code="social_housing_units", value__range=(1, 4)).exists()
 
-    neighborhood = Area.objects.filter(level__code="neighborhood").order_by("code").first()
+    neighborhood = next(
+        area
+        for area in Area.objects.filter(level__code="neighborhood").order_by("code")
+        if demo.current_state(area.code) == "complete"
+    )
     profile = profiles.profile(user=None, area=neighborhood)
     assert profile.is_synthetic
-    assert [period.code for period in profile.periods] == demo.QUARTERS
+    assert [period.code for period in profile.periods] == quarters
     rows = [row for section in profile.sections for row in section.rows]
     trends = {row.indicator.code: row for row in rows if row.figure is not None}
     assert len(trends) == 10
-    assert all(len(row.series) == 8 for row in trends.values())
+    assert all(len(row.series) == len(quarters) for row in trends.values())
     assert {row.source for row in trends.values()} == {synthetic}
 
     city = Area.objects.get(level__code="city", code=geo_demo.DEMO_CITY_CODE)
-    assert _figure("households", city, "1403Q4") > 1_000_000
+    assert _figure("households", city, quarters[-2]) > 1_000_000
     assert DataSet.objects.get(code="neighborhood-quarterly").indicators.count() == 10
     assert DataSet.objects.get(code="census-county").indicators.count() == 4
+
+
+def test_the_quarters_end_with_the_one_the_clock_is_in():
+    assert demo.quarters(date(2026, 12, 6)) == [
+        "1403Q4", "1404Q1", "1404Q2", "1404Q3", "1404Q4", "1405Q1", "1405Q2", "1405Q3",
+    ]  # fmt: skip
+    # The first day of spring (1406/01/01) starts a new quarter and a new year.
+    assert demo.quarters(date(2027, 3, 21))[-2:] == ["1405Q4", "1406Q1"]
+
+
+def test_each_indicator_is_owned_by_the_agency_that_would_report_it(loaded):
+    owners = dict(Indicator.objects.values_list("code", "owner__code"))
+    assert owners["schools"] == owners["literacy_rate"] == "education-tehran"
+    assert owners["health_centers"] == "health-tehran"
+    assert owners["social_housing_units"] == "welfare-tehran"
+    assert owners["households"] == "municipality-tehran"
+    # The census stays with the statistics centre, and no indicator with the synthetic source.
+    assert {owners[spec.code] for spec in demo.CENSUS_INDICATORS} == {"sci"}
+    assert "demo-synthetic" not in owners.values()
+
+
+def test_the_current_quarter_is_partly_filled_on_purpose(loaded):
+    current = demo.quarters()[-1]
+    neighborhoods = Area.objects.filter(level__code="neighborhood")
+    reported = dict(
+        IndicatorValue.objects.filter(period__code=current)
+        .values_list("area_id")
+        .annotate(count=Count("id"))
+    )
+    states = {area.pk: demo.current_state(area.code) for area in neighborhoods}
+    municipality = list(demo.OWNERS.values()).count(demo.MUNICIPALITY)
+    expected = {"empty": 0, "municipality": municipality, "complete": len(demo.OWNERS)}
+    for pk, state in states.items():
+        assert reported.get(pk, 0) == expected[state]
+    assert set(states.values()) == {"empty", "municipality", "complete"}
+    # District 6's secretary has some of each to see.
+    district6 = {
+        states[pk]
+        for pk in neighborhoods.filter(parent__code="2301021606").values_list("pk", flat=True)
+    }
+    assert district6 == {"empty", "municipality", "complete"}
+
+
+def test_the_municipality_uploads_its_current_figures_and_a_draft_with_a_mistake(loaded):
+    applied, draft = loaded["imports"]
+    assert (applied.status, applied.problem_count) == ("done", 0)
+    assert (
+        applied.new_count
+        == IndicatorValue.objects.filter(
+            period__code=demo.quarters()[-1], indicator__owner__code="municipality-tehran"
+        ).count()
+    )
+    assert draft.status != "done"
+    assert draft.problem_count == 1
+    assert draft.problems[0]["line"] == 2
 
 
 def test_a_few_neighborhoods_break_a_rule_on_purpose(loaded):
     broken = readers.violations(
         user=None,
         areas=Area.objects.filter(level__code="neighborhood"),
-        periods=Period.objects.filter(code__in=demo.QUARTERS),
+        periods=Period.objects.filter(code__in=demo.quarters()),
     )
     assert {violation.rule.code for violation in broken} == {"households-le-residents"}
     assert len({violation.area.pk for violation in broken}) == demo.BROKEN_NEIGHBORHOODS

@@ -533,8 +533,9 @@ def test_the_grid_makes_the_same_number_of_queries_however_many_indicators(
     data_set.indicators.set([catalogue.households, catalogue.unemployed, catalogue.active])
     few = count_queries(lambda: client.get(url))
     assert many == few
-    # 16 for the figures, the rest for the form's completion and its broken rules.
-    assert many <= 24
+    # 16 for the figures, 8 for the form's completion and its broken rules, 2 for the recent
+    # periods and how far each is entered.
+    assert many <= 26
 
 
 # -- Choosing what to enter ------------------------------------------------------------------
@@ -552,7 +553,7 @@ def test_the_start_page_lists_the_data_sets_and_preselects_one(
     assert f'<option value="{neighborhoods.isfahan.pk}"' not in page
     latest = offered_periods("year")[0]
     assert latest.code in page
-    assert re.search(rf'<option value="{latest.code}"[^>]*>{latest.name}</option>', page)
+    assert re.search(rf'<option value="{latest.code}"[^>]*>{latest.name}[^<]*</option>', page)
     assert 'value="1402Q1"' not in page
 
 
@@ -599,3 +600,37 @@ def test_the_start_page_does_not_offer_areas_outside_the_users_scope(
 def test_a_user_without_a_grant_gets_403_on_the_start_page(client, login, people):
     login(people.nobody)
     assert client.get("/indicators/entry/").status_code == 403
+
+
+def test_the_start_page_opens_on_the_period_partly_entered_and_says_how_far(
+    client, login, people, neighborhoods, data_set, catalogue
+):
+    from barzan.indicators.entry_forms import offered_periods
+
+    partial = offered_periods("year")[2]
+    set_value(catalogue.households, neighborhoods.n1, "10", period_code=partial.code)
+    login(people.secretary)
+    form = client.get("/indicators/entry/", {"data_set": data_set.code}).context["form"]
+    assert form.initial["period"] == partial.code
+    labels = dict(form.fields["period"].choices)
+    assert labels[partial.code] != partial.name
+    assert labels[offered_periods("year")[0].code].startswith(offered_periods("year")[0].name)
+
+
+def test_the_progress_counts_every_area_and_indicator_the_user_may_enter(
+    people, neighborhoods, data_set, catalogue
+):
+    from barzan.indicators.entry_periods import period_progress
+
+    year = Period.objects.get(code="1402")
+    set_value(catalogue.households, neighborhoods.n1, "10")
+    set_value(catalogue.households, neighborhoods.isfahan, "10")
+    [item] = period_progress(people.secretary, data_set, [year])
+    enterable = data_set.indicators.filter(kind="measured", is_active=True).count()
+    # District 6's three neighborhoods, not Isfahan's; the Isfahan figure is not counted.
+    assert (item.entered, item.expected) == (1, 3 * enterable)
+    [focal] = period_progress(people.focal_point, data_set, [year])
+    owned = data_set.indicators.filter(
+        kind="measured", is_active=True, owner=catalogue.households.owner
+    ).count()
+    assert focal.expected == 3 * owned

@@ -34,9 +34,9 @@ from barzan.core.exceptions import ConcurrentEditError
 from barzan.core.text import format_number
 from barzan.geo.models import Area
 
-from .. import actions, display, periods, readers, reporting
+from .. import actions, display, entry_periods, periods, readers, reporting
 from ..choices import Dimension, ValueType
-from ..entry_forms import CellForm, EntryStartForm
+from ..entry_forms import CellForm, EntryStartForm, offered_periods
 from ..models import Breakdown, DataSet, DataSetCompletion, Indicator, IndicatorValue, Period
 
 INDICATOR_JOINS = ("owner", "category", "numerator", "denominator")
@@ -350,7 +350,8 @@ class EntryGridView(EntryMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         grid = self.get_grid()
         user = self.request.user
-        rows = build_rows(user, grid, list(self.indicators(grid)))
+        indicators = list(self.indicators(grid))
+        rows = build_rows(user, grid, indicators)
         broken, _touched = broken_rules_by_cell(user, grid)
         for row in rows:
             row.broken = broken.get((row.indicator.pk, row.breakdown.pk), [])
@@ -358,11 +359,35 @@ class EntryGridView(EntryMixin, TemplateView):
         context.update(
             grid=grid,
             rows=rows,
+            period_links=self.period_links(grid, indicators),
             can_enter=any(row.may_enter for row in rows),
             page_title=grid.data_set.name,
             start_url=reverse("indicators:entry_start") + f"?data_set={grid.data_set.code}",
         )
         return context
+
+    def period_links(self, grid: Grid, indicators) -> list[tuple[object, str]]:
+        """Return the recent periods of the grid's area, newest first, with their grids."""
+        offered = offered_periods(grid.data_set.period_type)
+        if grid.period not in offered:
+            offered = sorted([*offered, grid.period], key=lambda period: period.start)[::-1]
+        progress = entry_periods.period_progress(
+            self.request.user,
+            grid.data_set,
+            offered,
+            area=grid.area,
+            indicators=indicators,
+        )
+        return [
+            (
+                item,
+                reverse(
+                    "indicators:entry_grid",
+                    args=[grid.data_set.code, grid.area.pk, item.period.code],
+                ),
+            )
+            for item in progress
+        ]
 
 
 class EntryCellView(EntryMixin, View):
