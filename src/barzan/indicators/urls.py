@@ -1,4 +1,4 @@
-from .views import catalogue, entry, identifiers, imports, profile
+from .views import catalogue, entry, identifiers, imports, profile, profile_map
 
 app_name = "indicators"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     *imports.urlpatterns,
     *identifiers.urlpatterns,
     *profile.urlpatterns,
+    *profile_map.urlpatterns,
 ]

@@ -61,6 +61,12 @@
       .then(function (collection) {
         var children = collection.features.filter(function (f) { return f.properties.role === "child"; });
         var focus = collection.features.filter(function (f) { return f.properties.role !== "sibling"; });
+        function tooltipText(feature) {
+          var text = feature.properties.name;
+          if (feature.properties.role === "child" && options.tooltip) text = options.tooltip(feature);
+          if (feature.properties.synthetic && syntheticLabel) text += " (" + syntheticLabel + ")";
+          return text;
+        }
         function styleOf(feature) {
           var style = baseStyle(feature);
           if (feature.properties.role === "child" && options.style) {
@@ -76,10 +82,7 @@
           onEachFeature: function (feature, shape) {
             var role = feature.properties.role;
             if (role === "self") return;
-            var text = feature.properties.name;
-            if (role === "child" && options.tooltip) text = options.tooltip(feature);
-            if (feature.properties.synthetic && syntheticLabel) text += " (" + syntheticLabel + ")";
-            shape.bindTooltip(textTooltip(text), { sticky: true, direction: "top" });
+            shape.bindTooltip(textTooltip(tooltipText(feature)), { sticky: true, direction: "top" });
             shape.on("click", function () {
               var target = sameOriginPage(feature.properties.url);
               if (target) window.location.href = target;
@@ -111,7 +114,15 @@
           status.hidden = !note;
         }
         container.dataset.loaded = "1";
-        return { map: map, layer: layer, collection: collection };
+        // Shade the children again (another figure chosen): styles and tooltips.
+        function restyle() {
+          layer.eachLayer(function (shape) {
+            if (shape.feature.properties.role !== "child") return;
+            if (shape.setStyle) shape.setStyle(styleOf(shape.feature));
+            shape.setTooltipContent(textTooltip(tooltipText(shape.feature)));
+          });
+        }
+        return { map: map, layer: layer, collection: collection, restyle: restyle };
       })
       .catch(function (error) {
         if (status) { status.textContent = container.dataset.errorText; status.hidden = false; }
