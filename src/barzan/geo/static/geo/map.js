@@ -13,9 +13,10 @@
 (function () {
   "use strict";
 
-  var SELF = { color: "#334155", weight: 2, fill: false, dashArray: "4 3", interactive: false };
-  var CHILD = { color: "#0f766e", weight: 1, fillColor: "#14b8a6", fillOpacity: 0.28 };
-  var SIBLING = { color: "#94a3b8", weight: 1, fillColor: "#cbd5e1", fillOpacity: 0.15 };
+  // Class names let tests and styles tell the roles apart.
+  var SELF = { color: "#334155", weight: 2, fill: false, dashArray: "4 3", interactive: false, className: "map-self" };
+  var CHILD = { color: "#0f766e", weight: 1, fillColor: "#14b8a6", fillOpacity: 0.28, className: "map-child" };
+  var SIBLING = { color: "#94a3b8", weight: 1, fillColor: "#cbd5e1", fillOpacity: 0.15, className: "map-sibling" };
   var HOVER = { weight: 2.5, fillOpacity: 0.5 };
   var SIBLING_HOVER = { weight: 1.5, fillOpacity: 0.3 };
 
@@ -77,7 +78,12 @@
         var layer = L.geoJSON(collection, {
           style: styleOf,
           pointToLayer: function (feature, latlng) {
-            return L.circleMarker(latlng, { radius: 5, color: "#0f766e", weight: 1, fillColor: "#14b8a6", fillOpacity: 0.8 });
+            var role = feature.properties.role;
+            return L.circleMarker(latlng, {
+              radius: role === "sibling" ? 3 : 5, color: role === "sibling" ? "#94a3b8" : "#0f766e",
+              weight: 1, fillColor: role === "sibling" ? "#cbd5e1" : "#14b8a6", fillOpacity: 0.8,
+              className: role === "sibling" ? "map-sibling" : "map-child",
+            });
           },
           onEachFeature: function (feature, shape) {
             var role = feature.properties.role;
