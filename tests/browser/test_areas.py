@@ -23,8 +23,10 @@ OUTLINE = ".area-map path.map-self"
 
 # A point of `path` that the path itself receives a click at (a shape's centre may fall in
 # a neighbour's bay), scrolled into view: a real click, as a person would make it.
+# The map is scrolled into view, never the path: scrolling the path would scroll Leaflet's
+# container, which Leaflet then scrolls back, and the point would fall on another shape.
 CLICKABLE_POINT = """(path) => {
-  path.scrollIntoView({block: "center"});
+  path.closest(".area-map").scrollIntoView({block: "center"});
   const box = path.getBoundingClientRect();
   for (let i = 1; i < 12; i++) {
     for (let j = 1; j < 12; j++) {
