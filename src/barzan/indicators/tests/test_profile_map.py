@@ -94,6 +94,18 @@ class TestProfileMapData:
         assert "۲" in shade["shown"] and "۳" in shade["shown"]
         assert [item["state"] for item in data["legend"]] == ["partial"]
 
+    def test_a_complete_roll_up_is_shaded_as_a_value(
+        self, client, login, people, areas, figures, csv_of, organizations
+    ):
+        import_figures(csv_of, areas, organizations, {"1402": {"N3": {"population": "500"}}})
+        login(people.tehran_manager)
+        data = map_data(client, areas.tehran_city, "population").json()
+        assert data["areas"][str(areas.district6.pk)] == {
+            "state": "value",
+            "shown": "۴٬۵۰۰",
+            "class": 0,
+        }
+
     def test_an_earlier_period_can_be_chosen(self, client, login, people, areas, figures):
         login(people.tehran_manager)
         data = map_data(client, areas.district6, "population", period="1401").json()
