@@ -1,8 +1,11 @@
 """
-Area maps in a real browser, on the demo's whole tree of Iran with synthetic boundaries:
-the country draws its 31 provinces, a province its counties, a county its sectors and a
-Tehran district its neighborhoods; the synthetic note shows, clicking a shape opens that
-area's page, and nothing is fetched from any host but the server's own.
+Area maps in a real browser, on the demo's whole tree of Iran with real province and
+county outlines and synthetic shapes below: the country draws its 31 provinces, a province
+its counties, a county its sectors and a Tehran district its neighborhoods, each with the
+areas around it drawn faint; the notes say which children lack a shape and which shapes are
+synthetic, OpenStreetMap is credited, a profile shades its children by a chosen figure,
+clicking a shape opens that area's page, and nothing is fetched from any host but the
+server's own.
 """
 
 import base64
@@ -14,13 +17,16 @@ from django_otp.oath import TOTP
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Children are drawn as shapes that take a click; the area's own outline does not.
-SHAPES = ".area-map path.leaflet-interactive"
-OUTLINE = ".area-map path:not(.leaflet-interactive)"
+SHAPES = ".area-map path.map-child"
+SIBLINGS = ".area-map path.map-sibling"
+OUTLINE = ".area-map path.map-self"
 
 # A point of `path` that the path itself receives a click at (a shape's centre may fall in
 # a neighbour's bay), scrolled into view: a real click, as a person would make it.
+# The map is scrolled into view, never the path: scrolling the path would scroll Leaflet's
+# container, which Leaflet then scrolls back, and the point would fall on another shape.
 CLICKABLE_POINT = """(path) => {
-  path.scrollIntoView({block: "center"});
+  path.closest(".area-map").scrollIntoView({block: "center"});
   const box = path.getBoundingClientRect();
   for (let i = 1; i < 12; i++) {
     for (let j = 1; j < 12; j++) {
@@ -92,9 +98,7 @@ def open_map(page, base_url, shown):
     container = page.locator(".area-map[data-geojson]")
     assert container.get_attribute("data-geojson") == f"/api/v1/areas/{shown.pk}/children.geojson"
     page.wait_for_selector('.area-map[data-geojson][data-loaded="1"]')
-    note = page.locator("[data-map-status]")
-    assert note.is_visible()
-    assert note.inner_text() == container.get_attribute("data-synthetic-text")
+    assert not page.locator("[data-map-status]").is_visible()
     return page.locator(SHAPES).count()
 
 
@@ -219,4 +223,75 @@ def test_ending_a_synthetic_district_from_its_page(admin_page, live_server, scre
     assert not Area.objects.filter(path__startswith=district.path, valid_to__isnull=True).exists()
     found = locate(inside.latitude, inside.longitude)
     assert found is None or not found.area.path.startswith(district.path)
+    assert_stayed_home(page)
+
+
+def test_a_county_map_shows_the_counties_around_it_and_says_what_lacks_a_shape(
+    admin_page, live_server, screenshots
+):
+    page = admin_page
+    tehran_county = area("county", "2301")
+    sectors = tehran_county.children.filter(valid_to__isnull=True)
+    shaped = sectors.filter(min_lon__isnull=False).count()
+    assert 0 < shaped < sectors.count()
+    siblings = tehran_county.parent.children.filter(valid_to__isnull=True).count() - 1
+
+    assert open_map(page, live_server.url, tehran_county) == shaped
+    assert page.locator(SIBLINGS).count() == siblings
+    notes = page.locator("[data-map-notice]").all_inner_texts()
+    missing = sectors.count() - shaped
+    from barzan.core.text import to_persian_digits
+
+    expected = f"{missing} از {sectors.count()} بخش شکل ندارند."
+    assert to_persian_digits(expected) in [note.strip() for note in notes]
+    assert any("ساختگی" in note and "بخش" in note for note in notes)
+    assert page.locator("[data-map-attribution]").inner_text() == "© مشارکت‌کنندگان OpenStreetMap"
+    # A sibling names itself on hover, as text.
+    sibling = page.locator(SIBLINGS).first.evaluate(CLICKABLE_POINT)
+    page.mouse.move(sibling["x"], sibling["y"])
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    assert tooltip.inner_text().strip() != ""
+    page.evaluate("document.fonts.ready")
+    page.screenshot(path=screenshots / "areas-county-surroundings.png", full_page=True)
+    assert_stayed_home(page)
+
+
+def test_a_neighborhood_map_is_not_a_lone_outline(admin_page, live_server, screenshots):
+    page = admin_page
+    neighborhood = area("district", "2301021606").children.order_by("code").first()
+    assert open_map(page, live_server.url, neighborhood) == 0
+    assert page.locator(OUTLINE).count() == 1
+    assert page.locator(SIBLINGS).count() > 1
+    page.evaluate("document.fonts.ready")
+    page.screenshot(path=screenshots / "areas-neighborhood-surroundings.png", full_page=True)
+    assert_stayed_home(page)
+
+
+def test_the_profile_map_shades_the_children_by_the_chosen_figure(
+    admin_page, live_server, screenshots
+):
+    page = admin_page
+    district = area("district", "2301021606")
+    page.goto(f"{live_server.url}/indicators/profile/{district.pk}/")
+    section = page.locator("[data-profile-map]")
+    section.scroll_into_view_if_needed()
+    container = section.locator(".area-map")
+    page.wait_for_selector("[data-profile-map] .area-map[data-shaded]")
+    first = container.get_attribute("data-shaded")
+    legend = section.locator("[data-choropleth-items] li")
+    assert legend.count() >= 2
+    assert section.locator("[data-choropleth-title]").inner_text().strip() != ""
+    for text in legend.all_inner_texts():
+        assert not any(character in "0123456789" for character in text), text
+    fills = {path.get_attribute("fill") for path in section.locator("path.map-child").all()}
+    assert len(fills) >= 2, fills
+    options = section.locator("[data-profile-map-indicator] option")
+    assert options.count() > 1
+    other = options.nth(1).get_attribute("value")
+    assert other != first
+    section.locator("[data-profile-map-indicator]").select_option(other)
+    page.wait_for_selector(f'[data-profile-map] .area-map[data-shaded="{other}"]')
+    page.evaluate("document.fonts.ready")
+    section.screenshot(path=screenshots / "profile-map.png")
     assert_stayed_home(page)

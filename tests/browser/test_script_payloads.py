@@ -63,9 +63,10 @@ SKIPPED = re.compile(
 MAX_PER_PATTERN = 2
 MAX_PAGES = 90
 
-# A point of `path` that the path itself receives the mouse at (as in test_areas).
+# A point of `path` that the path itself receives the mouse at (as in test_areas: the map
+# is scrolled into view, not the path, which would scroll Leaflet's container).
 POINT_ON = """(path) => {
-  path.scrollIntoView({block: "center"});
+  path.closest(".area-map").scrollIntoView({block: "center"});
   const box = path.getBoundingClientRect();
   for (let i = 1; i < 12; i++) {
     for (let j = 1; j < 12; j++) {
@@ -75,7 +76,8 @@ POINT_ON = """(path) => {
   }
   return null;
 }"""
-SHAPES = ".area-map path.leaflet-interactive"
+# The children; the areas around (faint, path.map-sibling) take the mouse too.
+SHAPES = ".area-map path.map-child"
 
 
 def payload(index: int) -> str:

@@ -170,11 +170,13 @@ def list_children(request, area_id: Path[Id], include_ended: bool = False):
     openapi_extra={"responses": {200: {"content": {GEOJSON_TYPE: {}}}}},
 )
 def children_geojson(request, area_id: Path[Id]):
-    """A FeatureCollection: the area's outline (`role: self`) and each current child's
-    simplified boundary, or its point where it has no boundary."""
+    """A FeatureCollection: the area's outline (`role: self`), the current areas beside it
+    that you may see (`role: sibling`) and each current child's simplified boundary, or its
+    point where it has no boundary (`role: child`)."""
     area = router.get_object(request, Area.objects.select_related("level"), pk=area_id)
     children = router.scope(request, Area.objects.filter(parent=area, valid_to__isnull=True))
-    return HttpResponse(readers.map_of(area, children), content_type=GEOJSON_TYPE)
+    siblings = readers.siblings_of(area, router.scope(request, Area.objects.all()))
+    return HttpResponse(readers.map_of(area, children, siblings), content_type=GEOJSON_TYPE)
 
 
 class EndIn(InputSchema):

@@ -1,21 +1,29 @@
 """
 Demo geography: the whole official hierarchy from the project's copy of Iran's divisions,
-county and province populations from the 1395 census, and synthetic boundaries (see
-`synthetic`), with one demo city (Tehran) cut into made-up districts and neighborhoods.
+county and province populations from the 1395 census, the real outlines of provinces and
+counties from OpenStreetMap (`data/iran-boundaries`, ODbL), the country as their union,
+and synthetic boundaries below the county (see `synthetic`): sectors, and one demo city
+(Tehran) cut into made-up districts and neighborhoods.
 
-Everything goes through `actions.import_areas`, exactly as an administrator's upload does.
+Everything goes through `actions.import_areas`, exactly as an administrator's upload does:
+the real outlines through a boundaries-only GeoJSON import.
 """
 
 import csv
 import json
 from pathlib import Path
 
+import shapely
+
 from . import geometry, importing, synthetic
 from .actions import import_areas
 from .models import Area, AreaLevel
+from .readers import OSM_ATTRIBUTION
 
 DATA_DIR = Path(__file__).parent / "data"
 DIVISIONS_DIR = DATA_DIR / "iran-divisions"
+BOUNDARIES_DIR = DATA_DIR / "iran-boundaries"
+OSM_SOURCE = "OpenStreetMap (ODbL 1.0), coastline from Natural Earth"
 CENSUS_FILE = DATA_DIR / "census-1395" / "iran2016census.csv"
 
 COUNTRY_CODE = importing.COUNTRY_CODE
@@ -76,8 +84,8 @@ def _set_populations() -> None:
         _check(report)
 
 
-def _boundaries() -> None:
-    levels = {level.code: level for level in AreaLevel.objects.all()}
+def _city_points() -> tuple[dict, dict]:
+    """Return each city's location and its sector, county and province codes."""
     codes = {
         level: {row["id"]: importing.code_of(row["code"], width) for row in _read_rows(name)}
         for name, level, width in (
@@ -95,15 +103,76 @@ def _boundaries() -> None:
         parents["sector"][row["id"]] = codes["sector"][row["sector_id"]]
         parents["county"][row["id"]] = codes["county"][row["county_id"]]
         parents["province"][row["id"]] = codes["province"][row["province_id"]]
-    collections = synthetic.divisions_collections(cities, parents)
-    for level in ("country", "province", "county", "sector"):
-        _load_geojson(collections[level], levels[level], synthetic.SOURCE)
+    return cities, parents
+
+
+def country_outline(provinces: bytes) -> dict:
+    """Return a FeatureCollection of the country: the union of the provinces' outlines,
+    which share their borders exactly, so that it has no hole."""
+    collection = json.loads(provinces)
+    shape = shapely.union_all(
+        [geometry.from_geojson(feature["geometry"]) for feature in collection["features"]]
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": geometry.to_geojson(shape, geometry.STORED_DECIMALS),
+                "properties": {"code": COUNTRY_CODE},
+            }
+        ],
+    }
+
+
+def _real_outlines(levels: dict) -> None:
+    """Load the OpenStreetMap outlines as any user would: a GeoJSON import that may change
+    boundaries only, credited as their license asks."""
+    provinces = (BOUNDARIES_DIR / "province.geojson").read_bytes()
+    files = (
+        ("country", json.dumps(country_outline(provinces)).encode(), "parent_code"),
+        ("province", provinces, "parent_code"),
+        # Markazi's county codes lost their leading zero in the divisions data (001 for
+        # 0001), and the outlines keep the data's codes: match those by name within the
+        # province instead.
+        ("county", (BOUNDARIES_DIR / "county.geojson").read_bytes(), "province_code"),
+    )
+    for level, content, parent_property in files:
+        report = import_areas(
+            actor=None,
+            format=importing.GEOJSON,
+            content=content,
+            source=f"iran-boundaries/{level}.geojson",
+            options=importing.Options(
+                level=levels[level],
+                parent_property=parent_property,
+                source_label=OSM_SOURCE,
+                attribution=OSM_ATTRIBUTION,
+                updates=frozenset({importing.Update.BOUNDARIES}),
+            ),
+        )
+        _check(report)
+
+
+def _boundaries() -> None:
+    levels = {level.code: level for level in AreaLevel.objects.all()}
+    _real_outlines(levels)
+    cities, parents = _city_points()
+    counties = {
+        code: geometry.from_geojson(boundary)
+        for code, boundary in Area.objects.filter(
+            level=levels["county"], valid_to__isnull=True, boundary__isnull=False
+        ).values_list("code", "boundary")
+    }
+    _load_geojson(
+        synthetic.sectors_within(counties, cities, parents), levels["sector"], synthetic.SOURCE
+    )
     city = Area.objects.get(level=levels["city"], code=DEMO_CITY_CODE, valid_to__isnull=True)
     county = city.parent.parent
     made = synthetic.city_collections(
         center=(city.longitude, city.latitude),
         city_code=city.code,
-        within=geometry.from_geojson(county.boundary) if county.boundary else None,
+        within=counties.get(county.code),
         district_codes=list(
             city.children.filter(valid_to__isnull=True)
             .order_by("code")

@@ -307,6 +307,15 @@ class ImportForm(Form):
     source_label = forms.CharField(
         label=_("Source of the boundaries"), max_length=200, required=False
     )
+    attribution = forms.CharField(
+        label=_("Credit every map must show"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "What the boundaries' license asks maps to show, e.g. “© OpenStreetMap "
+            "contributors”; leave empty if it asks for nothing."
+        ),
+    )
     updates = forms.MultipleChoiceField(
         label=_("What the file may change"),
         choices=AreaImport.Update.choices,
@@ -367,6 +376,7 @@ class ImportForm(Form):
             "code_property": data["code_property"] or "code",
             "name_property": data["name_property"] or "name_fa",
             "source_label": data.get("source_label", ""),
+            "attribution": data.get("attribution", ""),
             "updates": (
                 None if data["format"] == importing.DIVISIONS else list(data.get("updates") or [])
             ),

@@ -65,6 +65,9 @@ class Area(NamedModel, TimestampedModel, VersionedModel):
         _("simplified boundary"), null=True, blank=True, editable=False
     )
     boundary_source = models.CharField(_("boundary source"), max_length=200, blank=True)
+    # What every map drawing the boundary must show, as its license asks (OpenStreetMap's
+    # ODbL: «© OpenStreetMap contributors»); empty when the source asks for nothing.
+    boundary_attribution = models.CharField(_("boundary attribution"), max_length=200, blank=True)
     is_synthetic = models.BooleanField(
         _("synthetic"),
         default=False,
@@ -312,6 +315,7 @@ class AreaImport(ImportJob):
     code_property = models.CharField(max_length=100, default="code")
     name_property = models.CharField(max_length=100, default="name_fa")
     source_label = models.CharField(max_length=200, blank=True)
+    attribution = models.CharField(max_length=200, blank=True)
     # Comma-separated `Update` values. Imports stored before the choice existed changed
     # everything, and keep doing so when run again.
     updates = models.CharField(

@@ -5,13 +5,20 @@ from dataclasses import dataclass
 
 import shapely
 from django.db import connection
-from django.db.models import Q, TextField
+from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
+from django.utils.translation import get_language_bidi, gettext, gettext_noop
 
 from barzan.core.models import name_order
+from barzan.core.text import format_number
 
 from . import geometry
 from .models import Area, AreaCell, AreaLevel, AreaSuccession
+
+# OpenStreetMap's license (ODbL) asks this of every map drawn from its data. Stored as
+# written here and translated when shown (gettext of a stored credit no catalogue knows
+# returns it unchanged).
+OSM_ATTRIBUTION = gettext_noop("© OpenStreetMap contributors")
 
 # Boundaries can be large: reads that do not draw or test them leave them unread.
 GEOMETRY = ("boundary", "boundary_simple")
@@ -91,29 +98,133 @@ def _feature(area: Area, role: str, shape_text: str | None) -> str:
     )
 
 
-def map_of(area: Area, children) -> str:
-    """Return a GeoJSON FeatureCollection (as text) of `area` and its `children` that have a
-    boundary or a point: the area's own outline first (role "self"), then each child.
+def siblings_of(area: Area, queryset=None):
+    """Return the current areas beside `area` (same parent, itself excluded) from
+    `queryset` (already scoped by the caller); none for the root."""
+    if area.parent_id is None:
+        return Area.objects.none()
+    queryset = Area.objects.all() if queryset is None else queryset
+    return queryset.filter(parent_id=area.parent_id, valid_to__isnull=True).exclude(pk=area.pk)
 
-    `children` comes scoped from the caller. The geometries are read as the text they are
-    stored as and written out unparsed: decoding and re-encoding 400 polygons would take
-    most of the time.
+
+def _drawn(queryset):
+    return queryset.filter(Q(boundary_simple__isnull=False) | Q(latitude__isnull=False))
+
+
+def map_of(area: Area, children, siblings=None) -> str:
+    """Return a GeoJSON FeatureCollection (as text) of `area`, its `children` and its
+    `siblings` that have a boundary or a point: the area's own outline first (role "self"),
+    then the areas around it (role "sibling", drawn faint), then each child.
+
+    `children` and `siblings` come scoped from the caller. The geometries are read as the
+    text they are stored as and written out unparsed: decoding and re-encoding 400
+    polygons would take most of the time.
     """
     features = []
     if area.boundary_simple is not None:
         features.append(
             _feature(area, "self", json.dumps(area.boundary_simple, separators=(",", ":")))
         )
-    shapes = (
-        children.filter(Q(boundary_simple__isnull=False) | Q(latitude__isnull=False))
-        .select_related("level")
-        .annotate(shape_text=Cast("boundary_simple", output_field=TextField()))
-        .defer("boundary", "boundary_simple", "search_text")
-        .order_by(*name_order())
-    )
-    for child in shapes:
-        features.append(_feature(child, "child", child.shape_text))
+    for role, queryset in (("sibling", siblings), ("child", children)):
+        if queryset is None:
+            continue
+        shapes = (
+            _drawn(queryset)
+            .select_related("level")
+            .annotate(shape_text=Cast("boundary_simple", output_field=TextField()))
+            .defer("boundary", "boundary_simple", "search_text")
+            .order_by(*name_order())
+        )
+        for other in shapes:
+            features.append(_feature(other, role, other.shape_text))
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+@dataclass
+class MapNotes:
+    """What a map must say beside its shapes: which lack a shape, which are synthetic,
+    and whose data it draws."""
+
+    notices: list[str]
+    attributions: list[str]
+
+
+def _count(value) -> str:
+    return format_number(value, decimals=0)
+
+
+def _join(items: list[str]) -> str:
+    return ("، " if get_language_bidi() else "; ").join(items)
+
+
+def map_notes(area: Area, children, siblings=None) -> MapNotes:
+    """Return the notices of the map `map_of` draws for `area`: children without a shape
+    (by level: «۲ از ۳ بخش شکل ندارند»), children shown only as a point, exactly which
+    drawn shapes are synthetic, and the credits the drawn boundaries' licenses ask for.
+
+    Two grouped queries, whatever the number of children.
+    """
+    notices: list[str] = []
+    synthetic: list[str] = []
+    if area.is_synthetic and area.has_boundary:
+        synthetic.append(gettext("the outline of %(area)s") % {"area": area})
+    credits = {area.boundary_attribution} if area.has_boundary else set()
+    levels = {level.pk: level for level in AreaLevel.objects.all()}
+    for role, queryset in (("child", children), ("sibling", siblings)):
+        if queryset is None:
+            continue
+        rows = (
+            queryset.order_by()
+            .values("level_id", "boundary_attribution")
+            .annotate(
+                total=Count("pk"),
+                shaped=Count("pk", filter=Q(min_lon__isnull=False)),
+                points=Count("pk", filter=Q(min_lon__isnull=True, latitude__isnull=False)),
+                made_up=Count("pk", filter=Q(min_lon__isnull=False, is_synthetic=True)),
+            )
+        )
+        by_level: dict[int, dict[str, int]] = {}
+        for row in rows:
+            counts = by_level.setdefault(row["level_id"], dict.fromkeys(row, 0))
+            for name in ("total", "shaped", "points", "made_up"):
+                counts[name] += row[name]
+            if row["shaped"]:
+                credits.add(row["boundary_attribution"])
+        for level_id in sorted(by_level, key=lambda pk: levels[pk].rank):
+            counts, level = by_level[level_id], levels[level_id]
+            values = {"total": _count(counts["total"]), "level": level}
+            if counts["made_up"]:
+                template = (
+                    gettext("%(count)s %(level)s shapes below it")
+                    if role == "child"
+                    else gettext("%(count)s %(level)s shapes around it")
+                )
+                synthetic.append(template % {"count": _count(counts["made_up"]), "level": level})
+            if role != "child":
+                continue
+            missing = counts["total"] - counts["shaped"] - counts["points"]
+            if missing:
+                notices.append(
+                    gettext("%(missing)s of %(total)s %(level)s areas have no shape.")
+                    % {**values, "missing": _count(missing)}
+                )
+            if counts["points"]:
+                notices.append(
+                    gettext(
+                        "%(count)s of %(total)s %(level)s areas are drawn as a point: they have "
+                        "a location but no shape."
+                    )
+                    % {**values, "count": _count(counts["points"])}
+                )
+    if synthetic:
+        notices.append(
+            gettext("Synthetic shapes, made for the demo and not official: %(shapes)s.")
+            % {"shapes": _join(synthetic)}
+        )
+    return MapNotes(
+        notices=notices,
+        attributions=sorted(gettext(credit) for credit in credits if credit),
+    )
 
 
 @dataclass

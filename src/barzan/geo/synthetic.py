@@ -1,10 +1,13 @@
 """
 Synthetic boundaries, so that demo and benchmark maps have something to show.
 
-No boundary data for Iran's divisions ships with Barzan, so the demo draws approximate
-ones: each city's Voronoi cell (clipped to the land near some city) is joined into its
-sector, county and province. One demo city gets made-up urban districts and neighborhoods.
-Everything made here is marked synthetic (`Area.is_synthetic`) and says so on the map.
+Real outlines ship for provinces and counties only (`data/iran-boundaries`). Below the
+county the demo draws approximate ones: each real county is cut into the Voronoi cells of
+its cities, joined by sector (`sectors_within`). Without any real outline (the benchmarks),
+each city's cell, clipped to the land near some city, is joined into its sector, county and
+province (`divisions_collections`). One demo city gets made-up urban districts and
+neighborhoods. Everything made here is marked synthetic (`Area.is_synthetic`) and says so
+on the map.
 
 Pure functions: they return GeoJSON FeatureCollections that `actions.import_areas` loads
 like any uploaded file.
@@ -139,6 +142,52 @@ def divisions_collections(
     country = _clean(shapely.union_all(list(shapes.values())))
     collections["country"] = _collection([_feature(country, code=country_code)])
     return collections
+
+
+def sectors_within(
+    counties: dict[str, object],
+    cities: dict[str, tuple[float, float]],
+    parents: dict[str, dict[str, str]],
+) -> dict:
+    """Return a FeatureCollection of synthetic sectors that tile each county of `counties`
+    (code → shape): the county cut into its cities' Voronoi cells, joined by sector.
+
+    `parents[level]` maps a city's key to its sector and county codes. A county with one
+    city gives its whole outline to that city's sector; sectors without a city get nothing
+    (the map says so).
+    """
+    by_county: dict[str, dict[tuple[float, float], str]] = {}
+    for key, point in cities.items():
+        county, sector = parents["county"].get(key), parents["sector"].get(key)
+        if county in counties and sector:
+            # Cities at the same spot share a cell: it goes to the first one's sector.
+            by_county.setdefault(county, {}).setdefault(point, sector)
+    features = []
+    for county, sector_at in sorted(by_county.items()):
+        outline = counties[county]
+        if len(set(sector_at.values())) == 1:
+            pieces = {next(iter(sector_at.values())): [outline]}
+        else:
+            points = MultiPoint([Point(lon, lat) for lon, lat in sector_at])
+            cells = shapely.voronoi_polygons(points, extend_to=outline)
+            pieces = {}
+            for cell in cells.geoms:
+                # voronoi_polygons does not keep the points' order: find each cell's city.
+                owner = next(
+                    (
+                        sector
+                        for (lon, lat), sector in sector_at.items()
+                        if cell.covers(Point(lon, lat))
+                    ),
+                    None,
+                )
+                if owner is not None:
+                    pieces.setdefault(owner, []).append(cell.intersection(outline))
+        for sector, parts in sorted(pieces.items()):
+            shape = _clean(shapely.union_all(parts))
+            if not shape.is_empty and shape.area > 0:
+                features.append(_feature(shape, code=sector))
+    return _collection(features)
 
 
 def _points_inside(shape, count: int, rng: random.Random) -> list[Point]:

@@ -92,6 +92,8 @@ class AreaDetailView(ScopedDetailView):
         hidden = ("parent",) if show_ended else ("parent", "valid_to")
         table = AreaTable(children, request=self.request, exclude=hidden, prefix="children-")
         RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
+        map_children = visible.filter(parent=area, valid_to__isnull=True)
+        map_notes = readers.map_notes(area, map_children, readers.siblings_of(area, visible))
         can_manage = policy.can(user, MANAGE, area)
         parent_manageable = area.parent is not None and policy.can(user, MANAGE, area.parent)
         context.update(
@@ -107,6 +109,7 @@ class AreaDetailView(ScopedDetailView):
             show_ended=show_ended,
             history=readers.history_of(area),
             map_url=reverse("api:children_geojson", args=[area.pk]),
+            map_notes=map_notes,
             can_manage=can_manage and area.is_current,
             can_restructure=parent_manageable and area.is_current,
             alternative_names=list(area.alternative_names.all()),
@@ -374,6 +377,7 @@ class AreaImportView(ScopedCreateView):
             code_property=settings["code_property"],
             name_property=settings["name_property"],
             source_label=settings["source_label"],
+            attribution=settings.get("attribution", ""),
             updates=settings["updates"],
         )
         return actions.start_area_import(

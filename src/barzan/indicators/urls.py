@@ -1,4 +1,4 @@
-from .views import catalogue, entry, identifiers, imports, profile, reporting
+from .views import catalogue, entry, identifiers, imports, profile, profile_map, reporting
 
 app_name = "indicators"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *identifiers.urlpatterns,
     *profile.urlpatterns,
     *reporting.urlpatterns,
+    *profile_map.urlpatterns,
 ]

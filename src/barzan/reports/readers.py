@@ -12,6 +12,7 @@ from barzan.access.actions import CAPTURE, EXPORT, VIEW
 from barzan.accounts.readers import grants_of
 from barzan.audit.models import AuditEvent
 from barzan.core import jalali
+from barzan.core.models import name_order
 from barzan.geo.models import Area, AreaImport
 from barzan.indicators import periods
 from barzan.indicators.choices import IndicatorKind
@@ -133,7 +134,7 @@ def organization_figures(user) -> list[OrganizationFigures]:
     if not organization_ids:
         return []
     organizations = list(
-        Organization.objects.filter(pk__in=organization_ids).order_by("name_fa", "pk")
+        Organization.objects.filter(pk__in=organization_ids).order_by(*name_order())
     )
     data_sets = list(
         policy.scope(user, VIEW, DataSet.objects.all())
@@ -192,7 +193,7 @@ def _data_set_progress(user, data_set, indicators, total) -> DataSetProgress | N
         areas.exclude(pk__in=complete)
         .select_related("level")
         .only("pk", "name_fa", "name_en", "code", "level")
-        .order_by("name_fa", "pk")[:MISSING_SHOWN]
+        .order_by(*name_order())[:MISSING_SHOWN]
     )
     return DataSetProgress(
         data_set=data_set,

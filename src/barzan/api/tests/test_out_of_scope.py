@@ -440,6 +440,11 @@ PAGES = [
     Page("indicators:profile", lambda i: {"area_pk": i.area.pk}, label="province"),
     Page("indicators:profile", lambda i: {"area_pk": i.neighborhood.pk}, label="neighborhood"),
     Page("indicators:profile_pdf", lambda i: {"area_pk": i.county.pk}),
+    Page(
+        "indicators:profile_map",
+        lambda i: {"area_pk": i.county.pk},
+        data=lambda i, areas: {"indicator": ISFAHAN_INDICATOR},
+    ),
     Page("indicators:entry_grid", grid),
     Page("indicators:entry_cell", grid, "post", cell_form),
     Page("indicators:entry_complete", lambda i: {**grid(i), "period_code": "1401"}, "post"),

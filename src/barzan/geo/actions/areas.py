@@ -267,6 +267,8 @@ def set_boundary(*, actor, area: Area, data, source: str, version: int | None) -
     before = {"boundary_source": area.boundary_source, "had_boundary": area.has_boundary}
     _store_geometry(area, checked.geometry)
     area.boundary_source = clean(source)
+    # A boundary drawn by hand owes nothing to the license of the one it replaces.
+    area.boundary_attribution = ""
     area.is_synthetic = False
     area.save()
     _index_cells([area])

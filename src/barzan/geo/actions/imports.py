@@ -75,7 +75,9 @@ def _check_import_access(actor, report: importing.Report) -> None:
                     row.is_hidden = True
 
 
-def _create_step(rows: list, made: dict, *, boundary_source: str, synthetic: bool):
+def _create_step(
+    rows: list, made: dict, *, boundary_source: str, attribution: str, synthetic: bool
+):
     """Return a step creating the areas of `rows` (one level, parents already made)."""
 
     def step() -> None:
@@ -96,6 +98,7 @@ def _create_step(rows: list, made: dict, *, boundary_source: str, synthetic: boo
             if row.geometry is not None:
                 _store_geometry(area, row.geometry, row.placement)
                 area.boundary_source = boundary_source if area.boundary else ""
+                area.boundary_attribution = attribution if area.boundary else ""
             area.search_text = area_search_text(area)
             area.set_sort_keys()
             areas.append(area)
@@ -122,7 +125,9 @@ def _create_step(rows: list, made: dict, *, boundary_source: str, synthetic: boo
     return step
 
 
-def _change_step(rows: list, made: dict, *, boundary_source: str, synthetic: bool):
+def _change_step(
+    rows: list, made: dict, *, boundary_source: str, attribution: str, synthetic: bool
+):
     """Return a step writing the changes of `rows` to their stored areas."""
 
     def step() -> None:
@@ -143,10 +148,12 @@ def _change_step(rows: list, made: dict, *, boundary_source: str, synthetic: boo
             if "boundary" in row.changes:
                 _store_geometry(area, row.geometry, row.placement)
                 area.boundary_source = boundary_source if area.boundary else ""
+                area.boundary_attribution = attribution if area.boundary else ""
                 area.is_synthetic = synthetic
                 fields.update(
                     {name: getattr(area, name) for name in GEOMETRY_FIELDS},
                     boundary_source=area.boundary_source,
+                    boundary_attribution=area.boundary_attribution,
                     is_synthetic=synthetic,
                 )
             area.search_text = area_search_text(area)
@@ -164,7 +171,9 @@ def _change_step(rows: list, made: dict, *, boundary_source: str, synthetic: boo
     return step
 
 
-def _write_steps(report: importing.Report, *, boundary_source: str, synthetic: bool) -> list:
+def _write_steps(
+    report: importing.Report, *, boundary_source: str, attribution: str, synthetic: bool
+) -> list:
     """Split a checked plan into bounded steps: new areas level by level, then changes.
 
     Each step is idempotent in the sense that matters: planning the same file again
@@ -174,7 +183,11 @@ def _write_steps(report: importing.Report, *, boundary_source: str, synthetic: b
     # Area rows carry whole boundaries, several kilobytes each: fewer per step than values.
     size = settings.BARZAN_IMPORT_AREA_STEP_ROWS
     made: dict[int, Area] = {}
-    options = {"boundary_source": boundary_source, "synthetic": synthetic}
+    options = {
+        "boundary_source": boundary_source,
+        "attribution": attribution,
+        "synthetic": synthetic,
+    }
     new_rows = sorted(report.created, key=lambda row: row.level.rank)
     steps = []
     for rank in sorted({row.level.rank for row in new_rows}):
@@ -262,7 +275,12 @@ def import_areas(
             # Simplify and place every shape now, before the write lock is taken: it is
             # the slow part of writing an area.
             row.placement  # noqa: B018
-    steps = _write_steps(report, boundary_source=label, synthetic=synthetic)
+    steps = _write_steps(
+        report,
+        boundary_source=label,
+        attribution=options.attribution if options else "",
+        synthetic=synthetic,
+    )
     target = options.parent if options and options.parent else None
 
     def finish() -> None:
@@ -348,6 +366,7 @@ def upload_areas(
     code_property: str = "code",
     name_property: str = "name_fa",
     source_label: str = "",
+    attribution: str = "",
     updates=None,
 ) -> AreaImport:
     """Store an uploaded file of areas and register it for checking; nothing is read yet.
@@ -372,6 +391,7 @@ def upload_areas(
         code_property=code_property or "code",
         name_property=name_property or "name_fa",
         source_label=clean(source_label or ""),
+        attribution=clean(attribution or ""),
         updates=importing.updates_text(
             importing.default_updates(format) if updates is None else updates
         ),
@@ -424,6 +444,7 @@ def _options(area_import: AreaImport) -> importing.Options | None:
         code_property=area_import.code_property,
         name_property=area_import.name_property,
         source_label=area_import.source_label,
+        attribution=area_import.attribution,
         updates=importing.parse_updates(area_import.updates),
     )
 

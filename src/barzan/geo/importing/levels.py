@@ -22,6 +22,8 @@ class Options:
     name_property: str = "name_fa"
     parent_property: str = "parent_code"
     source_label: str = ""
+    # The credit the boundaries' license asks every map to show (see Area.boundary_attribution).
+    attribution: str = ""
     # What the file may change (`Update` values); None: the format's default.
     updates: frozenset | None = None
 

@@ -1,12 +1,13 @@
-"""After `barzan demo`: the whole official hierarchy, census populations, and synthetic
-boundaries that say they are synthetic."""
+"""After `barzan demo`: the whole official hierarchy, census populations, the real
+outlines of provinces and counties (OpenStreetMap, credited), the country as their union,
+and synthetic boundaries below the county that say they are synthetic."""
 
 import pytest
 from django.db.models import Count
 
-from barzan.geo import demo
+from barzan.geo import demo, geometry
 from barzan.geo.models import Area, AreaCell
-from barzan.geo.readers import locate
+from barzan.geo.readers import OSM_ATTRIBUTION, locate
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +32,30 @@ def test_the_demo_holds_every_area_of_the_data_and_marks_generated_boundaries(ro
     assert Area.objects.get(level__code="country").population == 79_926_270
     assert Area.objects.get(level__code="province", code="23").population == 13_267_637
 
-    # Generated boundaries are marked synthetic and indexed.
+    # Provinces, counties and the country have real outlines, credited to OpenStreetMap;
+    # every shape below the county is synthetic and says so.
     with_boundary = Area.objects.filter(boundary__isnull=False)
-    assert with_boundary.filter(level__code="province").count() == 31
-    assert not with_boundary.filter(is_synthetic=False).exists()
+    real = with_boundary.filter(level__code__in=["country", "province", "county"])
+    assert real.filter(level__code="province").count() == 31
+    assert real.filter(level__code="county").count() == 448
+    assert not real.filter(is_synthetic=True).exists()
+    assert set(real.values_list("boundary_attribution", flat=True)) == {OSM_ATTRIBUTION}
+    below = with_boundary.exclude(level__code__in=["country", "province", "county"])
+    assert below.filter(level__code="sector").count() > 900
+    assert not below.filter(is_synthetic=False).exists()
+    assert not below.exclude(boundary_attribution="").exists()
     assert not with_boundary.filter(boundary_source="").exists()
     assert AreaCell.objects.exists()
+    # Iran's outline is the union of its provinces: no hole in the middle.
+    country = Area.objects.get(level__code="country")
+    for stored in (country.boundary, country.boundary_simple):
+        shape = geometry.from_geojson(stored)
+        assert sum(len(part.interiors) for part in getattr(shape, "geoms", [shape])) == 0
+    # Sectors lie inside their real county.
+    sector = Area.objects.filter(level__code="sector", boundary__isnull=False).first()
+    outline = geometry.from_geojson(sector.parent.boundary)
+    piece = geometry.from_geojson(sector.boundary)
+    assert piece.difference(outline).area < piece.area * 0.01
     # Real city locations are points, not synthetic.
     isfahan = Area.objects.get(level__code="city", name_fa="اصفهان")
     assert isfahan.latitude == pytest.approx(32.65, abs=0.1)
