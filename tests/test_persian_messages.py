@@ -53,7 +53,13 @@ NUMBER_KEYS = re.compile(
     r"^(count|total|number|line|limit|size|days|year|min|max|minimum|maximum|min_\w+|max_\w+"
     r"|done|new|changed|length|width|threshold|percent)$"
 )
-LOCALIZERS = {"localize_digits", "format_number", "format_date", "format_datetime"}
+LOCALIZERS = {
+    "localize_digits",
+    "format_number",
+    "format_percent",
+    "format_date",
+    "format_datetime",
+}
 GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext"}
 
 

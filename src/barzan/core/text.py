@@ -173,6 +173,14 @@ def format_number(value, *, decimals: int | None = None, language: str | None = 
     return text
 
 
+def format_percent(value, *, decimals: int | None = None, language: str | None = None) -> str:
+    """Return `value` (a percent, 25 for a quarter) with its sign: «۲۵٪» in Persian, 25% else."""
+    text = format_number(value, decimals=decimals, language=language)
+    if not text:
+        return ""
+    return f"{text}%" if text.isascii() else f"{text}\u066a"
+
+
 def localize_digits(value, language: str | None = None) -> str:
     """Return `value` as text with digits for the active (or given) language."""
     text = "" if value is None else str(value)

@@ -149,10 +149,6 @@ class MapNotes:
     attributions: list[str]
 
 
-def _count(value) -> str:
-    return format_number(value, decimals=0)
-
-
 def _join(items: list[str]) -> str:
     return ("، " if get_language_bidi() else "; ").join(items)
 
@@ -192,21 +188,23 @@ def map_notes(area: Area, children, siblings=None) -> MapNotes:
                 credits.add(row["boundary_attribution"])
         for level_id in sorted(by_level, key=lambda pk: levels[pk].rank):
             counts, level = by_level[level_id], levels[level_id]
-            values = {"total": _count(counts["total"]), "level": level}
+            values = {"total": format_number(counts["total"]), "level": level}
             if counts["made_up"]:
                 template = (
                     gettext("%(count)s %(level)s shapes below it")
                     if role == "child"
                     else gettext("%(count)s %(level)s shapes around it")
                 )
-                synthetic.append(template % {"count": _count(counts["made_up"]), "level": level})
+                synthetic.append(
+                    template % {"count": format_number(counts["made_up"]), "level": level}
+                )
             if role != "child":
                 continue
             missing = counts["total"] - counts["shaped"] - counts["points"]
             if missing:
                 notices.append(
                     gettext("%(missing)s of %(total)s %(level)s areas have no shape.")
-                    % {**values, "missing": _count(missing)}
+                    % {**values, "missing": format_number(missing)}
                 )
             if counts["points"]:
                 notices.append(
@@ -214,7 +212,7 @@ def map_notes(area: Area, children, siblings=None) -> MapNotes:
                         "%(count)s of %(total)s %(level)s areas are drawn as a point: they have "
                         "a location but no shape."
                     )
-                    % {**values, "count": _count(counts["points"])}
+                    % {**values, "count": format_number(counts["points"])}
                 )
     if synthetic:
         notices.append(

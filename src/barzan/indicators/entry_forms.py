@@ -17,7 +17,7 @@ from barzan.access.actions import CAPTURE, VIEW
 from barzan.core import jalali
 from barzan.core.forms import Form
 from barzan.core.models import name_order
-from barzan.core.text import format_number
+from barzan.core.text import format_number, format_percent
 from barzan.core.widgets import SearchSelect
 from barzan.geo.forms import AreaChoiceField
 from barzan.geo.models import Area
@@ -77,14 +77,8 @@ def period_label(item: entry_periods.PeriodProgress) -> str:
         return item.period.name
     return _("%(period)s (%(percent)s entered)") % {
         "period": item.period.name,
-        "percent": _percent(item.percent),
+        "percent": format_percent(item.percent),
     }
-
-
-def _percent(number: int) -> str:
-    text = format_number(number)
-    # Persian pages write the percent sign after the digits as «٪».
-    return f"{text}%" if text.isascii() else f"{text}٪"
 
 
 class DataSetChoiceField(forms.ModelChoiceField):
