@@ -389,7 +389,9 @@ def hover_and_click_map(visitor: Visitor, area, screenshot=None) -> str:
     count = shapes.count()
     assert count, f"no shapes on the map of {area.pk}"
     shown = []
-    for index in range(min(count, len(PAYLOADS) + 1)):
+    # Shapes are drawn in Persian order of their names; payload names are Latin, so they
+    # come last: hover from the end.
+    for index in reversed(range(max(0, count - len(PAYLOADS) - 1), count)):
         point = shapes.nth(index).evaluate(POINT_ON)
         if point is None:
             continue
