@@ -10,6 +10,9 @@ home page asks every provider and shows what they return, most urgent first. Lat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
 
 @dataclass(frozen=True)
 class Panel:
@@ -39,3 +42,8 @@ def panels_for(user) -> list[Panel]:
     """Return every registered provider's panels for `user`, in their order."""
     panels = [panel for provider in _providers.values() for panel in provider(user)]
     return sorted(panels, key=lambda panel: (panel.order, panel.key))
+
+
+def render(panel: Panel, request=None) -> SafeString:
+    """Return `panel`'s body: its template with its context, and the panel itself as `panel`."""
+    return render_to_string(panel.template, {**panel.context, "panel": panel}, request=request)

@@ -25,7 +25,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context.update(
             page_title=_("Home"),
             summary=home_summary(user),
-            panels=panels.panels_for(user),
+            panels=[
+                (panel, panels.render(panel, self.request)) for panel in panels.panels_for(user)
+            ],
             tiles=navigation.items_for(user),
             suggest_two_factor=policy.is_privileged(user)
             and not two_factor_required(user)

@@ -538,6 +538,19 @@ class TestPanels:
         assert "۱ مغایرت" in html
         assert "تکمیل‌نشده" in html
 
+    def test_the_secretarys_home_page_lists_what_to_fill_this_period(
+        self, client, login, people, catalogue, neighborhoods, data_set, enter
+    ):
+        now = reporting.current_period(data_set)
+        enter(catalogue.population, neighborhoods.n1, "1000", at=now)
+        login(people.secretary)
+        with translation.override("fa"):
+            html = client.get("/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+        assert 'data-panel="indicators.forms_to_fill"' in html
+        for area in (neighborhoods.n1, neighborhoods.n2, neighborhoods.n3):
+            assert grid_url(data_set, area, now.code) in html
+        assert "تکمیل‌نشده" in html
+
     def test_someone_who_enters_nothing_has_no_forms_to_fill(self, people, data_set):
         assert panels.forms_to_fill(people.tehran_analyst) == []
         assert panels.forms_to_fill(people.nobody) == []
