@@ -27,6 +27,13 @@ def profile_map(context, area, sections):
     return {
         "indicators": indicators,
         "geojson_url": reverse("api:children_geojson", args=[area.pk]),
-        "data_url": reverse("indicators:profile_map", args=[area.pk]),
+        "data_url": reverse("indicators:profile_map", args=[area.pk]) + _until(context),
         "notes": geo_readers.map_notes(area, children, geo_readers.siblings_of(area, visible)),
     }
+
+
+def _until(context) -> str:
+    # The profile's chosen period: the map shades the figures the rows above it show.
+    profile = context.get("profile")
+    period = getattr(profile, "period", None)
+    return f"?until={period.code}" if period is not None else ""

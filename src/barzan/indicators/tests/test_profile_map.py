@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from barzan.geo.actions import create_area
-from barzan.geo.models import AreaLevel
+from barzan.geo.models import Area, AreaLevel
 from barzan.indicators import choropleth
 
 from .test_profile import import_figures, profile_page
@@ -50,16 +50,45 @@ class TestProfileMapData:
         self, client, login, people, areas, figures
     ):
         login(people.tehran_manager)
-        data = map_data(client, areas.district6, "population").json()
+        data = map_data(client, areas.district6, "literacy").json()
         shades = {int(pk): shade for pk, shade in data["areas"].items()}
         n1, n2, n3 = (areas.district6.children.get(code=code).pk for code in ("N1", "N2", "N3"))
-        assert shades[n1] == {"state": "value", "shown": "۱٬۰۰۰", "class": 0}
-        assert shades[n2] == {"state": "value", "shown": "۳٬۰۰۰", "class": 1}
+        assert (shades[n1]["state"], shades[n1]["class"]) == ("value", 0)
+        assert (shades[n2]["state"], shades[n2]["class"]) == ("value", 1)
+        assert "۸۰" in shades[n1]["shown"] and "۹۰" in shades[n2]["shown"]
         assert shades[n3]["state"] == "missing"
         labels = [item["label"] for item in data["legend"]]
-        assert labels[:2] == ["۱٬۰۰۰", "۱٬۰۰۰–۳٬۰۰۰"]
+        assert "۸۰" in labels[0] and "۹۰" in labels[1]
         assert "No figure" not in labels and all(label.isascii() is False for label in labels)
         assert "۱۴۰۲" in data["title"]
+
+    def test_a_count_is_shaded_per_1000_residents_not_as_a_raw_count(
+        self, client, login, people, areas, figures
+    ):
+        # N1: 400 active of 1,000 residents; N2: 600 of 3,000. The larger count is the
+        # smaller share, and a raw shading would have said the opposite.
+        login(people.tehran_manager)
+        data = map_data(client, areas.district6, "active").json()
+        shades = {int(pk): shade for pk, shade in data["areas"].items()}
+        n1, n2, n3 = (areas.district6.children.get(code=code).pk for code in ("N1", "N2", "N3"))
+        assert shades[n1] == {
+            "state": "value", "shown": "۴۰۰ (۴۰۰٫۰ در هر هزار نفر)", "class": 1,
+        }  # fmt: skip
+        assert shades[n2] == {
+            "state": "value", "shown": "۶۰۰ (۲۰۰٫۰ در هر هزار نفر)", "class": 0,
+        }  # fmt: skip
+        assert shades[n3]["state"] == "missing"
+        assert "در هر هزار نفر" in data["title"]
+
+    def test_a_count_of_a_child_without_a_population_is_not_shaded(
+        self, client, login, people, areas, figures, csv_of, organizations
+    ):
+        import_figures(csv_of, areas, organizations, {"1402": {"N3": {"active": "50"}}})
+        login(people.tehran_manager)
+        data = map_data(client, areas.district6, "active").json()
+        n3 = areas.district6.children.get(code="N3").pk
+        assert data["areas"][str(n3)]["state"] == "missing"
+        assert data["areas"][str(n3)]["class"] is None
 
     def test_a_small_count_is_hidden_from_the_viewer_and_said_so(
         self, client, login, people, areas, figures
@@ -78,10 +107,8 @@ class TestProfileMapData:
     ):
         login(people.focal_point)
         data = map_data(client, areas.district6, "households").json()
-        assert sorted(s["shown"] for s in data["areas"].values() if s["state"] == "value") == [
-            "۱",
-            "۲",
-        ]
+        shown = sorted(s["shown"] for s in data["areas"].values() if s["state"] == "value")
+        assert [text.split(" ")[0] for text in shown] == ["۱", "۲"]
 
     def test_a_partial_roll_up_is_drawn_as_partial_not_as_a_value(
         self, client, login, people, areas, figures
@@ -98,18 +125,28 @@ class TestProfileMapData:
         self, client, login, people, areas, figures, csv_of, organizations
     ):
         import_figures(csv_of, areas, organizations, {"1402": {"N3": {"population": "500"}}})
+        Area.objects.filter(pk=areas.district6.pk).update(population=4500)
         login(people.tehran_manager)
         data = map_data(client, areas.tehran_city, "population").json()
         assert data["areas"][str(areas.district6.pk)] == {
             "state": "value",
-            "shown": "۴٬۵۰۰",
+            "shown": "۴٬۵۰۰ (۱٬۰۰۰٫۰ در هر هزار نفر)",
             "class": 0,
         }
 
     def test_an_earlier_period_can_be_chosen(self, client, login, people, areas, figures):
         login(people.tehran_manager)
         data = map_data(client, areas.district6, "population", period="1401").json()
-        assert {s["shown"] for s in data["areas"].values()} == {"۹۰۰", "۲٬۸۰۰", "—"}
+        assert {s["shown"].split(" ")[0] for s in data["areas"].values()} == {"۹۰۰", "۲٬۸۰۰", "—"}
+
+    def test_the_profiles_period_shades_the_latest_figures_not_after_it(
+        self, client, login, people, areas, figures
+    ):
+        login(people.tehran_manager)
+        data = map_data(client, areas.district6, "population", until="1401").json()
+        assert "۱۴۰۱" in data["title"]
+        content = profile_page(client, login, people.tehran_manager, areas.district6)
+        assert f"/indicators/profile/{areas.district6.pk}/map/?until=" in content
 
     def test_an_unknown_indicator_or_period_is_404(self, client, login, people, areas, figures):
         login(people.tehran_manager)
@@ -142,6 +179,7 @@ class TestProfileMapData:
                 code=f"N{number}",
                 name_fa=f"محله {number}",
                 parent=areas.district6,
+                population=1000 + number,
             )
             more[f"N{number}"] = {"population": str(100 * number)}
         import_figures(csv_of, areas, organizations, {"1402": more})

@@ -16,8 +16,9 @@ from ..models import Indicator, Period
 
 
 class ProfileMapDataView(ScopedViewMixin, View):
-    """`?indicator=<code>[&period=<code>]`: 404 for an area the user may not see, or an
-    unknown indicator or period."""
+    """`?indicator=<code>[&period=<code>][&until=<code>]`: 404 for an area the user may not
+    see, or an unknown indicator or period. `until` is the profile's chosen period: the map
+    shades the latest figures of its type not after it."""
 
     model = Area
 
@@ -34,18 +35,16 @@ class ProfileMapDataView(ScopedViewMixin, View):
         indicator = indicators.filter(code=request.GET.get("indicator", "")).first()
         if indicator is None:
             raise Http404(_("No such indicator."))
-        period = None
-        if request.GET.get("period"):
-            period = Period.objects.filter(code=request.GET["period"]).first()
-            if period is None:
-                raise Http404(_("No such period."))
+        period, until = (self.period(request, name) for name in ("period", "until"))
         shading = choropleth.shade_children(
-            user=user, area=area, indicator=indicator, period=period
+            user=user, area=area, indicator=indicator, period=period, until=until
         )
         title = indicator.name
+        if shading.per_1000:
+            title = _("%(indicator)s per 1,000 residents") % {"indicator": indicator.name}
         if shading.period is not None:
             title = _("%(indicator)s, %(period)s") % {
-                "indicator": indicator.name,
+                "indicator": title,
                 "period": shading.period.name,
             }
         return JsonResponse(
@@ -65,6 +64,15 @@ class ProfileMapDataView(ScopedViewMixin, View):
             },
             json_dumps_params={"ensure_ascii": False},
         )
+
+    @staticmethod
+    def period(request, name: str) -> Period | None:
+        if not request.GET.get(name):
+            return None
+        period = Period.objects.filter(code=request.GET[name]).first()
+        if period is None:
+            raise Http404(_("No such period."))
+        return period
 
 
 urlpatterns = [
