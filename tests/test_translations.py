@@ -28,7 +28,7 @@ def read_po(path: Path) -> list[dict]:
         elif line.startswith("#"):
             continue
         else:
-            match = re.match(r'^(msgid_plural|msgid|msgstr(?:\[\d+\])?) "(.*)"$', line)
+            match = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) "(.*)"$', line)
             if match:
                 key = match.group(1)
                 entry[key] = match.group(2)
@@ -60,7 +60,13 @@ def test_the_compiled_catalogue_matches_the_translations():
     stale = [
         item["msgid"]
         for item in read_po(LOCALE / "django.po")
-        if "msgstr" in item and catalogue.gettext(item["msgid"]) != item["msgstr"]
+        if "msgstr" in item
+        and (
+            catalogue.pgettext(item["msgctxt"], item["msgid"])
+            if "msgctxt" in item
+            else catalogue.gettext(item["msgid"])
+        )
+        != item["msgstr"]
     ]
     assert stale == [], f"Run compilemessages; django.mo is older than django.po for: {stale[:5]}"
 
