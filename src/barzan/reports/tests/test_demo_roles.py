@@ -1,7 +1,8 @@
 """
 The demo works for every role: as the education department's focal point, the profile and
 the grid of an education indicator show and accept figures; data entry opens on the
-period that needs work; the province's manager sees the files imported this quarter.
+period that needs work; the secretary's home lists this quarter's forms; the province's
+manager sees the files imported this quarter.
 """
 
 import html
@@ -153,6 +154,15 @@ def test_the_focal_points_home_page_lists_what_is_missing_this_quarter(as_user):
     assert 'data-indicator="schools"' in text
     assert 'data-indicator="literacy_rate"' in text
     assert grid_url(neighborhood("empty"), current()).split("/neighborhood-quarterly/")[0] in text
+
+
+def test_the_secretarys_home_page_lists_the_forms_to_fill_this_quarter(as_user):
+    text = text_of(as_user("secretary").get("/"))
+    assert 'data-panel="indicators.forms_to_fill"' in text
+    # Each of district 6's neighborhoods with its grid of this quarter, the empty ones too.
+    for state in ("empty", "municipality", "complete"):
+        assert grid_url(neighborhood(state)) in text
+    assert "not complete" in text
 
 
 def test_the_province_manager_sees_this_quarters_imports_and_their_outcome(as_user):
