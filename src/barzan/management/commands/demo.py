@@ -69,7 +69,8 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         if not demo.is_loaded():
             self.stdout.write(
-                "Loading demo content: Iran's divisions with synthetic maps, organizations, users …"
+                "Loading demo content: Iran's divisions with real province and county outlines "
+                "(OpenStreetMap), synthetic shapes below them, organizations, figures, users …"
             )
             demo.load()
         self.print_logins(host, port)
