@@ -3,7 +3,9 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Model
+from django.utils import translation
 
 from barzan.core.context import current_origin
 
@@ -95,7 +97,7 @@ def record(
         verb=verb,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None and target.pk is not None else "",
-        target_label=str(target)[:255] if target is not None else "",
+        target_label=_label(target),
         area=area if area is not None else _saved(policy.area_of(target)),
         before=_json_value(before) if before is not None else None,
         after=_json_value(after) if after is not None else None,
@@ -103,3 +105,12 @@ def record(
         request_id=request_id,
         job_id=job_id,
     )
+
+
+def _label(target) -> str:
+    # The log keeps one label whatever the language of the page that made the change: the
+    # installation's own (Persian), so that two events about one area read alike.
+    if target is None:
+        return ""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(target)[:255]

@@ -54,6 +54,21 @@ class TestCreateArea:
             areas.district6,
         }
 
+    def test_the_audit_label_is_persian_whatever_the_pages_language(self, areas, people, levels):
+        from django.utils import translation
+
+        with translation.override("en"):
+            area = create_area(
+                actor=people.tehran_manager,
+                level=levels["neighborhood"],
+                code="2301021606002",
+                name_fa="محله نمونه",
+                name_en="Sample neighborhood",
+                parent=areas.district6,
+            )
+        event = AuditEvent.objects.get(verb=AREA_CREATED, target_id=str(area.pk))
+        assert event.target_label == "محله نمونه"
+
     def test_creating_an_area_is_audited_with_its_values(self, areas, people, levels):
         area = create_area(
             actor=people.tehran_manager,
