@@ -8,6 +8,7 @@ from django.db.models import Model
 from django.utils import translation
 
 from barzan.core.context import current_origin
+from barzan.core.text import to_latin_digits
 
 _verbs: dict[str, str] = {}
 
@@ -109,8 +110,9 @@ def record(
 
 def _label(target) -> str:
     # The log keeps one label whatever the language of the page that made the change: the
-    # installation's own (Persian), so that two events about one area read alike.
+    # installation's own (Persian), so that two events about one area read alike. Digits are
+    # stored as 0-9, like all stored text: each page shows them in its own digits.
     if target is None:
         return ""
     with translation.override(settings.LANGUAGE_CODE):
-        return str(target)[:255]
+        return to_latin_digits(str(target))[:255]
